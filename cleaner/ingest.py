@@ -1,0 +1,203 @@
+"""Inputs -> Documents: files, directories, JSONL (plain, .gz, .zst), stdin; bytes -> text.
+
+Nothing here raises for a bad record: a record that cannot be read becomes a Document with
+`error` set (the CLI reports it in one line and writes an error record), and the batch goes on.
+"""
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+import json
+from pathlib import Path
+from typing import IO, Iterable, Iterator
+
+import regex
+
+from .model import Document
+
+try:  # orjson is several times faster; the standard library is the fallback
+    import orjson
+
+    def loads(data: bytes | str):
+        return orjson.loads(data)
+except ImportError:  # pragma: no cover
+    def loads(data: bytes | str):
+        return json.loads(data)
+
+TEXT_SUFFIXES = (".txt", ".text")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".jsonl.zst", ".ndjson.gz", ".ndjson.zst")
+RESERVED = ("id", "text", "html", "url", "outlet")
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+_META_CHARSET = regex.compile(rb"""(?i)<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w.:-]{2,40})""")
+_CONTROL = regex.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_HTML_SNIFF = regex.compile(r"(?i)^\s*(?:<!doctype html|<html\b|<head\b|<body\b|<\?xml[^>]*>\s*<html)")
+
+
+class InputError(ValueError):
+    """A record that cannot be read; the message names the cause for a person."""
+
+
+def decode(data: bytes, *, html: bool = False) -> tuple[str, str | None]:
+    """Decode bytes to text. Returns (text, note) where note names a non-UTF-8 encoding used."""
+    if not data.strip():
+        raise InputError("empty input")
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _checked(data.decode(codec)), None
+            except UnicodeDecodeError as exc:
+                raise InputError(f"invalid {codec} after a byte-order mark ({exc.reason})") from None
+    if b"\x00" in data[:65536]:
+        raise InputError("binary data (NUL bytes), not text")
+    try:
+        return _checked(data.decode("utf-8")), None
+    except UnicodeDecodeError:
+        pass
+    if html:
+        m = _META_CHARSET.search(data[:4096])
+        if m:
+            try:
+                return _checked(data.decode(m.group(1).decode("ascii"))), f"decoded as {m.group(1).decode('ascii')} (HTML meta charset)"
+            except (LookupError, UnicodeDecodeError):
+                pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.chaos > 0.3:
+        raise InputError("invalid UTF-8, and no other text encoding fits")
+    return _checked(str(best)), f"decoded as {best.encoding} (not valid UTF-8)"
+
+
+def _checked(text: str) -> str:
+    if not text.strip():
+        raise InputError("empty input")
+    sample = text[:65536]
+    if len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
+        raise InputError("binary data (control characters), not text")
+    return text
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(_HTML_SNIFF.match(text[:2048]))
+
+
+def document_from_bytes(id: str, data: bytes, *, html: bool | None = None) -> Document:
+    try:
+        text, note = decode(data, html=bool(html))
+    except InputError as exc:
+        return Document(id=id, text="", error=str(exc))
+    is_html = looks_like_html(text) if html is None else html
+    doc = Document(id=id, text="" if is_html else text, html=text if is_html else None)
+    if note:
+        doc.warnings.append(note)
+    return doc
+
+
+def document_from_record(id: str, record) -> Document:
+    """A JSONL record: `text` or `html`, optional `id`, `url`, `outlet`; the rest passes through."""
+    if not isinstance(record, dict):
+        return Document(id=id, text="", error=f"record is a JSON {type(record).__name__}, not an object")
+    rid = record.get("id")
+    rid = str(rid) if rid is not None else id
+    extra = {k: v for k, v in record.items() if k not in RESERVED}
+    text, html = record.get("text"), record.get("html")
+    url = record.get("url") if isinstance(record.get("url"), str) else None
+    outlet = record.get("outlet") if isinstance(record.get("outlet"), str) else None
+    if isinstance(html, str) and html.strip():
+        return Document(id=rid, text="", html=html, url=url, outlet_hint=outlet, extra=extra)
+    if not isinstance(text, str):
+        return Document(id=rid, text="", extra=extra,
+                        error="record has no 'text' (or 'html') string field")
+    if not text.strip():
+        return Document(id=rid, text="", extra=extra, error="record has an empty 'text' field")
+    if looks_like_html(text):
+        return Document(id=rid, text="", html=text, url=url, outlet_hint=outlet, extra=extra)
+    return Document(id=rid, text=text, url=url, outlet_hint=outlet, extra=extra)
+
+
+def open_binary(path: Path) -> IO[bytes]:
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        return gzip.open(path, "rb")
+    if name.endswith(".zst"):
+        import zstandard
+
+        return zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)
+    return open(path, "rb")
+
+
+def jsonl_documents(stream: IO[bytes], name: str) -> Iterator[Document]:
+    """Stream records from a JSONL byte stream; a malformed line becomes an error Document."""
+    reader = io.BufferedReader(stream, buffer_size=1 << 20) if not isinstance(stream, io.BufferedReader) else stream
+    for lineno, raw in enumerate(reader, 1):
+        if not raw.strip():
+            continue
+        rid = f"{name}:{lineno}"
+        try:
+            record = loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            yield Document(id=rid, text="", error=f"malformed JSON line ({str(exc).splitlines()[0][:80]})")
+            continue
+        yield document_from_record(rid, record)
+
+
+def _kind(path: Path) -> str | None:
+    name = path.name.lower()
+    if name.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    if name.endswith(HTML_SUFFIXES):
+        return "html"
+    if name.endswith(TEXT_SUFFIXES):
+        return "text"
+    if name.endswith((".warc", ".warc.gz", ".arc.gz")):
+        return "warc"
+    return None
+
+
+def expand(inputs: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """(name, kind) for every input: directories are walked for known file types."""
+    for item in inputs:
+        if item == "-":
+            yield item, "stdin"
+            continue
+        path = Path(item)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                kind = _kind(child)
+                if kind:
+                    yield str(child), kind
+        else:
+            yield item, _kind(path) or "text"
+
+
+def documents(inputs: Iterable[str], stdin: IO[bytes] | None = None) -> Iterator[Document]:
+    """Every article of every input, in order, as a lazy stream."""
+    for name, kind in expand(inputs):
+        if kind == "stdin":
+            data = stdin.read() if stdin is not None else b""
+            head = data.lstrip()[:1]
+            if head == b"{":
+                yield from jsonl_documents(io.BytesIO(data), "-")
+            else:
+                yield document_from_bytes("-", data)
+            continue
+        path = Path(name)
+        if not path.exists():
+            yield Document(id=name, text="", error="no such file or directory")
+            continue
+        try:
+            if kind == "jsonl":
+                with open_binary(path) as fh:
+                    yield from jsonl_documents(fh, name)
+            elif kind == "warc":
+                from .warc import warc_documents
+
+                yield from warc_documents(path)
+            else:
+                yield document_from_bytes(name, path.read_bytes(), html=True if kind == "html" else None)
+        except OSError as exc:
+            yield Document(id=name, text="", error=f"cannot read: {exc.strerror or exc}")

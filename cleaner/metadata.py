@@ -1,0 +1,147 @@
+"""Turn rule hits into metadata fields; each field records the rule (or input) it came from.
+
+Cascade per field, most reliable first: what the article's own lines say (rule hits), then what
+the input carried (HTML metadata, record fields). Agencies come only from datelines and credit
+lines (rules with an `agencies` group or constant), never from captions or story mentions.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import regex
+from dateutil import parser as dateparser
+
+from .model import Document
+from .rules import RuleSet, fold
+
+_SPLIT = regex.compile(r"\s*(?:,|;|/|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*", regex.IGNORECASE)
+_TRACKING = regex.compile(
+    r"^(?:utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|igshid|_ga|_gl|"
+    r"yclid|ocid|cmpid|ito|smid|smtyp|ref_src|ref_url|share|__twitter_impression)$",
+    regex.IGNORECASE)
+_TRAILING = ".,;:)]}>\"'”’"
+
+
+def agencies_in(text: str, rules: RuleSet) -> list[str]:
+    """Canonical wire names in a credit such as 'REUTERS, AP, AFP, BLOOMBERG'."""
+    out: list[str] = []
+    for part in _SPLIT.split(text):
+        name = rules.agencies.get(fold(part.strip(" ()[]-–—")))
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def photo_credit(text: str, rules: RuleSet) -> str | None:
+    """A canonical credit from caption text: 'REUTERS' -> 'Reuters', 'Jane Doe/AFP' -> 'AFP'."""
+    text = regex.sub(r"(?i)\b(?:file|photo|photos|pic|picture|image|handout|via)\b", " ", text)
+    parts = [p.strip(" ()[]-–—.,:") for p in regex.split(r"[/|,;]", text)]
+    for part in parts:
+        key = fold(part)
+        for table in (rules.agencies, rules.photo):
+            if key in table:
+                return table[key]
+    for part in parts:
+        for table in (rules.agencies, rules.photo):
+            hit = next((name for alias, name in table.items()
+                        if regex.search(rf"(?i)(?<!\w){regex.escape(alias)}(?!\w)", part)), None)
+            if hit:
+                return hit
+    named = [p for p in parts if p]
+    return proper_case(named[-1]) if named else None
+
+
+def proper_case(name: str) -> str:
+    """'SETH J. FRANTZMAN' -> 'Seth J. Frantzman'; mixed-case names are left as written."""
+    name = " ".join(name.split())
+    if name.isupper() or name.islower():
+        return regex.sub(r"(\w)(\w*)", lambda m: m.group(1).upper() + m.group(2).lower(), name)
+    return name
+
+
+def authors(text: str) -> list[str]:
+    text = regex.sub(r"(?i)^\s*(?:by|von|par|por|di|da|de)\s+", "", text)
+    names = [proper_case(p.strip(" ,.")) for p in regex.split(r"\s*(?:,|\band\b|&|\bund\b|\bet\b)\s*", text)]
+    return [n for n in names if n and len(n.split()) <= 5]
+
+
+def iso_date(text: str) -> str | None:
+    """Parse a printed date ('DECEMBER 29, 2019 20:30') to ISO 8601 ('2019-12-29T20:30:00')."""
+    cleaned = regex.sub(r"(?i)\b(?:published|updated|posted|last updated|on|at)\b:?", " ", text)
+    cleaned = regex.sub(r"(?i)\b(?:GMT|UTC|IST|ET|EST|EDT|BST|CET|CEST)\b.*$", "", cleaned).strip(" |,-")
+    try:
+        default = datetime(1900, 1, 1)
+        value = dateparser.parse(cleaned, default=default, fuzzy=True)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if value.year == 1900:
+        return None
+    has_time = bool(regex.search(r"\d{1,2}[:.]\d{2}", cleaned))
+    return value.strftime("%Y-%m-%dT%H:%M:%S") if has_time else value.strftime("%Y-%m-%d")
+
+
+def clean_url(url: str) -> str:
+    """Strip trailing punctuation and tracking parameters (utm_*, fbclid, ...)."""
+    url = url.strip().rstrip(_TRAILING)
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not _TRACKING.match(k)]
+    return urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
+
+
+def extract(doc: Document, rules: RuleSet) -> Document:
+    """Fill doc.fields and doc.provenance from hits, then from hints given with the input."""
+    fields: dict = {"title": None, "subtitle": None, "byline": [], "dateline": None,
+                    "published": None, "agencies": [], "photo_credits": [], "outlet": None,
+                    "source_url": None}
+    prov: dict[str, str] = {}
+
+    def put(name: str, value, source: str) -> None:
+        if not value:
+            return
+        if isinstance(fields[name], list):
+            new = [v for v in (value if isinstance(value, list) else [value]) if v not in fields[name]]
+            if new:
+                fields[name].extend(new)
+                prov.setdefault(name, source)
+        elif fields[name] is None:
+            fields[name] = value
+            prov[name] = source
+
+    for hit in doc.hits:
+        rule, g = hit.rule, hit.groups
+        text = doc.text[hit.start:hit.end]
+        if rule.detector in ("title", "subtitle"):
+            put(rule.detector, " ".join(text.split()), rule.id)
+        if "credit" in g:
+            put("photo_credits", photo_credit(g["credit"], rules), rule.id)
+        if "agencies" in g:
+            put("agencies", agencies_in(g["agencies"], rules), rule.id)
+        if rule.agencies:
+            put("agencies", list(rule.agencies), rule.id)
+        if "place" in g:
+            put("dateline", " ".join(g["place"].split()).strip(" ,"), rule.id)
+        if "author" in g:
+            put("byline", authors(g["author"]), rule.id)
+        if "date" in g:
+            put("published", iso_date(g["date"]), rule.id)
+        if "url" in g:
+            put("source_url", clean_url(g["url"]), rule.id)
+
+    hints = doc.hints
+    put("title", hints.get("title"), "input")
+    put("subtitle", hints.get("description") if prov.get("subtitle") else None, "input")
+    if hints.get("author") and not fields["byline"]:
+        put("byline", authors(hints["author"]), "input")
+    if hints.get("date"):
+        put("published", iso_date(hints["date"]) or hints["date"], "input")
+    if doc.url or hints.get("url"):
+        put("source_url", clean_url(doc.url or hints["url"]), "input")
+    if doc.outlet is not None:
+        put("outlet", doc.outlet.name, doc.fields.get("_outlet_via", "outlet"))
+    else:
+        put("outlet", hints.get("sitename"), "input")
+    doc.fields = fields
+    doc.provenance = prov
+    return doc

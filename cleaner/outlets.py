@@ -1,0 +1,49 @@
+"""Choose the outlet: forced, else from the URL, else from fingerprints in the text, else none."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import regex
+
+from .model import Config, Document
+from .rules import OutletPack, RuleError, RuleSet
+
+_URL_HOST = regex.compile(r"https?://(?:www\.)?([a-z0-9.-]+\.[a-z]{2,})", regex.IGNORECASE)
+
+
+def host_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlsplit(url if "//" in url else "//" + url).hostname or ""
+    return host.lower().removeprefix("www.") or None
+
+
+def by_host(host: str | None, rules: RuleSet) -> OutletPack | None:
+    if not host:
+        return None
+    for pack in rules.outlets:
+        if any(host == d or host.endswith("." + d) for d in pack.domains):
+            return pack
+    return None
+
+
+def choose(doc: Document, rules: RuleSet, config: Config) -> tuple[OutletPack | None, str]:
+    """Return the pack and how it was chosen ('forced', 'url', 'fingerprint' or '')."""
+    forced = config.outlet or doc.outlet_hint
+    if forced:
+        pack = rules.outlet(forced)
+        if pack is None:
+            raise RuleError(f"unknown outlet {forced!r} (see 'cleaner rules list --outlets')")
+        return pack, "forced"
+    pack = by_host(host_of(doc.url or doc.hints.get("url")), rules)
+    if pack is not None:
+        return pack, "url"
+    hosts = {m.lower() for m in _URL_HOST.findall(doc.text)}
+    best, best_key = None, (0, 0)
+    for pack in rules.outlets:
+        votes = sum(1 for f in pack.fingerprints if f.search(doc.text))
+        votes += sum(1 for h in hosts if any(h == d or h.endswith("." + d) for d in pack.domains))
+        key = (votes, 0 if pack.wire else 1)
+        if votes and key > best_key:
+            best, best_key = pack, key
+    return best, ("fingerprint" if best else "")
