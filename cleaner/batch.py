@@ -72,10 +72,10 @@ def run(inputs: Iterable[str], config: Config, *, output: str = "-", fmt: str = 
         stats_file: str | None = None) -> Summary:
     rules = ruleset(config)
     summary = Summary()
-    out = click.get_binary_stream("stdout") if output == "-" else open(output, "wb")
+    out = sys.stdout.buffer if output == "-" else open(output, "wb")
     writer = Writer(out, fmt)
     try:
-        for doc in documents(inputs, click.get_binary_stream("stdin")):
+        for doc in documents(inputs, sys.stdin.buffer):
             result = clean_document(doc, config, rules)
             if result.error:
                 click.echo(f"cleaner: {result.id}: {result.error}", err=True)

@@ -103,7 +103,7 @@ def explain(file, url, color, no_outlet_rules, outlet, disable, rules_dir):
 
     config = _config(no_outlet_rules, outlet, disable, rules_dir)
     rules = _prepare(config)
-    data = click.get_binary_stream("stdin").read() if file == "-" else Path(file).read_bytes()
+    data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     doc = document_from_bytes(file, data, html=None)
     doc.url = url
     result = clean_document(doc, config, rules)
