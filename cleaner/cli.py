@@ -63,9 +63,9 @@ def main() -> None:
 @click.option("--max-share", type=click.FloatRange(0, 1), default=0.6, show_default=True,
               help="Over-stripping guard: most share of words rules may remove.")
 @click.option("--timeout", type=click.FloatRange(0.01), default=5.0, show_default=True,
-              help="Per-document time limit for rule matching, in seconds.")
+              help="Per-document time limit in seconds; past it the record gets an error.")
 @click.option("--workers", type=click.IntRange(0), default=0,
-              help="Worker processes (0: one per core).")
+              help="Worker processes (0: one per core; 1: no extra process).")
 @click.option("--stats", "stats_file", type=click.Path(dir_okay=False),
               help="Write the run summary (counts per category and rule) as JSON here.")
 @click.option("--resume", is_flag=True, help="Skip ids already present in the --output file.")

@@ -130,19 +130,27 @@ def open_binary(path: Path) -> IO[bytes]:
     return open(path, "rb")
 
 
+def jsonl_lines(stream: IO[bytes], name: str) -> Iterator[tuple[str, bytes]]:
+    """(fallback id, raw line) for every non-blank line of a JSONL byte stream, lazily."""
+    reader = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream, buffer_size=1 << 20)
+    for lineno, raw in enumerate(reader, 1):
+        if raw.strip():
+            yield f"{name}:{lineno}", raw
+
+
+def document_from_line(rid: str, raw: bytes) -> Document:
+    """One JSONL line; a malformed line becomes an error Document."""
+    try:
+        record = loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return Document(id=rid, text="", error=f"malformed JSON line ({str(exc).splitlines()[0][:80]})")
+    return document_from_record(rid, record)
+
+
 def jsonl_documents(stream: IO[bytes], name: str) -> Iterator[Document]:
     """Stream records from a JSONL byte stream; a malformed line becomes an error Document."""
-    reader = io.BufferedReader(stream, buffer_size=1 << 20) if not isinstance(stream, io.BufferedReader) else stream
-    for lineno, raw in enumerate(reader, 1):
-        if not raw.strip():
-            continue
-        rid = f"{name}:{lineno}"
-        try:
-            record = loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            yield Document(id=rid, text="", error=f"malformed JSON line ({str(exc).splitlines()[0][:80]})")
-            continue
-        yield document_from_record(rid, record)
+    for rid, raw in jsonl_lines(stream, name):
+        yield document_from_line(rid, raw)
 
 
 def _kind(path: Path) -> str | None:
@@ -174,16 +182,21 @@ def expand(inputs: Iterable[str]) -> Iterator[tuple[str, str]]:
             yield item, _kind(path) or "text"
 
 
-def documents(inputs: Iterable[str], stdin: IO[bytes] | None = None) -> Iterator[Document]:
-    """Every article of every input, in order, as a lazy stream."""
+def documents(inputs: Iterable[str], stdin: IO[bytes] | None = None, *,
+              raw: bool = False) -> Iterator[Document | tuple[str, bytes]]:
+    """Every article of every input, in order, as a lazy stream.
+
+    With `raw=True`, JSONL lines come as (fallback id, bytes) pairs instead of Documents, to be
+    turned into Documents later by `document_from_line` (batch workers parse them in parallel).
+    """
+    lines = jsonl_lines if raw else jsonl_documents
     for name, kind in expand(inputs):
         if kind == "stdin":
-            data = stdin.read() if stdin is not None else b""
-            head = data.lstrip()[:1]
-            if head == b"{":
-                yield from jsonl_documents(io.BytesIO(data), "-")
+            stream = _peekable(stdin if stdin is not None else io.BytesIO())
+            if stream.peek(4096).lstrip()[:1] == b"{":
+                yield from lines(stream, "-")   # streamed: memory stays flat
             else:
-                yield document_from_bytes("-", data)
+                yield document_from_bytes("-", stream.read())
             continue
         path = Path(name)
         if not path.exists():
@@ -192,7 +205,7 @@ def documents(inputs: Iterable[str], stdin: IO[bytes] | None = None) -> Iterator
         try:
             if kind == "jsonl":
                 with open_binary(path) as fh:
-                    yield from jsonl_documents(fh, name)
+                    yield from lines(fh, name)
             elif kind == "warc":
                 from .warc import warc_documents
 
@@ -201,3 +214,9 @@ def documents(inputs: Iterable[str], stdin: IO[bytes] | None = None) -> Iterator
                 yield document_from_bytes(name, path.read_bytes(), html=True if kind == "html" else None)
         except OSError as exc:
             yield Document(id=name, text="", error=f"cannot read: {exc.strerror or exc}")
+
+
+def _peekable(stream: IO[bytes]) -> io.BufferedReader:
+    if isinstance(stream, io.BufferedReader):
+        return stream
+    return io.BufferedReader(stream, buffer_size=1 << 20)  # type: ignore[arg-type]
