@@ -13,6 +13,7 @@ from collections import Counter
 from .detectors import DETECTORS
 from .metadata import agencies_in
 from .model import Config, Document, Hit, Line
+from .prefilter import for_document
 from .rules import PHASES, Rule, RuleSet
 from .segment import words
 
@@ -60,10 +61,15 @@ def apply_rules(doc: Document, rules: RuleSet, config: Config,
     spans: dict[int, list[tuple[int, int]]] = {}
     pattern_rules = [r for r in only if r.pattern is not None] if only is not None \
         else rules_for(doc, rules, config)
+    # which lines hold one of each rule's required literals (rules absent: all lines)
+    maybe = for_document(rules, doc.outlet).candidates(doc.text, lines)
     for rule in pattern_rules:
+        candidates = maybe.get(rule.id)
         for line in _scope(rule, lines, config):
             if line.index in view.removed:
                 continue
+            if candidates is not None and line.index not in candidates:
+                continue        # holds none of the rule's required literals
             if rule.max_words and words(line.text) > rule.max_words:
                 continue
             for m in _matches(rule, line, deadline):

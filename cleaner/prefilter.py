@@ -1,0 +1,420 @@
+"""Required-literal prefilter: which lines a pattern rule could possibly match.
+
+For each pattern rule we derive a few literal "needles" from its regex such that any match
+(and any text a lookahead must see) contains at least one of them: `(?i)^join ST'?s (?:telegram|
+whatsapp) channel` needs "telegram" or "whatsapp", `\\(Reuters\\)` needs "(reuters)". One
+Aho-Corasick automaton over the needles of every rule runs once over the (case-folded) document,
+and a rule is then tried only on the lines that hold one of its needles. A rule whose pattern
+gives no needle (or uses syntax this module does not know) is tried on every line, as before.
+
+The test is a relaxation, never a change of behaviour: needles are compared case-insensitively
+even for case-sensitive rules, and only characters whose case folding cannot surprise us (ASCII,
+and caseless symbols) go into needles. The cost of matching a document then grows with the
+number of lines that hold a needle, not with the number of rules.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Iterable
+
+MIN_NEEDLE = 3          # shorter needles select too little to pay for themselves
+MAX_SET = 64            # most strings in a derived set (literal alternations expand to sets)
+# Characters that case-insensitive matching treats as an ASCII letter although str.lower()
+# does not map them to it (checked over all of Unicode by tests/test_prefilter.py).
+FOLD_FIXUPS = (("\u0130", "i"), ("\u017f", "s"))
+
+
+class Unsupported(Exception):
+    """Regex syntax the needle analysis does not handle: the rule is tried on every line."""
+
+
+@dataclass(frozen=True)
+class Info:
+    exact: frozenset[str] | None    # every string the node can match, when a small finite set
+    need: frozenset[str] | None     # non-empty strings, one of which any match contains
+
+
+ANY = Info(None, None)
+EMPTY = Info(frozenset({""}), None)
+
+
+def _safe(c: str) -> bool:
+    """A character we may put in a needle (compared after str.lower())."""
+    if c.isascii():
+        return c == " " or (c.isprintable() and not c.isspace())
+    return (c.isprintable() and not c.isspace() and c.lower() == c == c.upper()
+            and c.casefold() == c)
+
+
+# Punctuation that news prose seldom uses: one of these selects as well as a short word.
+RARE = frozenset("/|\\©_@#[]{}<>()•·»«~^*+=")
+
+
+def quality(needle: str) -> int:
+    """How selective a needle is likely to be: its length, rare punctuation counting triple."""
+    return sum(3 if c in RARE else 1 for c in needle)
+
+
+def _score(s: frozenset[str] | None) -> tuple:
+    if not s or "" in s:
+        return (-1,)
+    return (min(quality(x) for x in s), -len(s))
+
+
+def _best(*sets: frozenset[str] | None) -> frozenset[str] | None:
+    best = max(sets, key=_score, default=None)
+    return best if _score(best) >= (1,) else None
+
+
+def _usable(info: Info) -> frozenset[str] | None:
+    return _best(info.need, info.exact)
+
+
+def _cross(a: frozenset[str], b: frozenset[str]) -> frozenset[str] | None:
+    if len(a) * len(b) > MAX_SET:
+        return None
+    return frozenset(x + y for x in a for y in b)
+
+
+def _concat(parts: list[Info]) -> Info:
+    candidates = []
+    run: frozenset[str] | None = frozenset({""})
+    whole = True
+    for part in parts:
+        if part.exact is not None:
+            joined = _cross(run, part.exact) if run is not None else None
+            if joined is None:
+                candidates.append(run)
+                whole = False
+                joined = part.exact
+            run = joined
+        else:
+            candidates.append(run)
+            whole = False
+            run = frozenset({""})
+        candidates.append(part.need)
+    candidates.append(run)
+    return Info(run if whole else None, _best(*candidates))
+
+
+def _alternate(branches: list[Info]) -> Info:
+    exact: frozenset[str] | None = frozenset()
+    for b in branches:
+        exact = exact | b.exact if exact is not None and b.exact is not None else None
+    if exact is not None and len(exact) > MAX_SET:
+        exact = None
+    need: frozenset[str] | None = frozenset()
+    for b in branches:
+        u = _usable(b)
+        need = need | u if need is not None and u is not None else None
+    return Info(exact, need if need else None)
+
+
+_CLASS_ESCAPES = set("dDwWsSpPhHX")
+_ZERO_WIDTH = set("bBAZzGmM")
+_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a", "e": "\x1b"}
+
+
+class _Parser:
+    def __init__(self, pattern: str):
+        self.p, self.i = pattern, 0
+
+    def peek(self, k: int = 0) -> str:
+        j = self.i + k
+        return self.p[j] if j < len(self.p) else ""
+
+    def take(self, s: str) -> bool:
+        if self.p.startswith(s, self.i):
+            self.i += len(s)
+            return True
+        return False
+
+    def parse(self) -> Info:
+        info = self.alternation()
+        if self.i != len(self.p):
+            raise Unsupported(f"unexpected {self.peek()!r} at {self.i}")
+        return info
+
+    def alternation(self) -> Info:
+        branches = [self.sequence()]
+        while self.take("|"):
+            branches.append(self.sequence())
+        return branches[0] if len(branches) == 1 else _alternate(branches)
+
+    def sequence(self) -> Info:
+        parts = []
+        while self.peek() and self.peek() not in "|)":
+            parts.append(self.quantified(self.atom()))
+        return _concat(parts) if parts else EMPTY
+
+    def quantified(self, info: Info) -> Info:
+        c = self.peek()
+        if c == "*":
+            self.i += 1
+            lo, hi = 0, None
+        elif c == "+":
+            self.i += 1
+            lo, hi = 1, None
+        elif c == "?":
+            self.i += 1
+            lo, hi = 0, 1
+        elif c == "{":
+            end = self.p.find("}", self.i)
+            body = self.p[self.i + 1:end] if end > 0 else ""
+            lo_s, comma, hi_s = body.partition(",")
+            if not (lo_s.isdigit() or (comma and not lo_s)) or (hi_s and not hi_s.isdigit()):
+                raise Unsupported("'{' that is not a plain quantifier")
+            self.i = end + 1
+            lo = int(lo_s) if lo_s else 0
+            hi = (int(hi_s) if hi_s else None) if comma else lo
+        else:
+            return info
+        if self.peek() in ("?", "+"):
+            self.i += 1          # lazy or possessive: the same strings
+        if self.peek() in ("*", "+", "?", "{"):
+            raise Unsupported("stacked quantifiers")
+        if lo == 0:
+            if hi == 0:
+                return EMPTY
+            if hi == 1 and info.exact is not None:
+                return Info(info.exact | {""}, None)
+            return ANY
+        if lo == hi == 1:
+            return info
+        return Info(None, _usable(info))
+
+    def atom(self) -> Info:
+        c = self.peek()
+        if c == "(":
+            return self.group()
+        if c == "[":
+            return self.char_class()
+        if c == "\\":
+            return self.escape()
+        if c in "^$":
+            self.i += 1
+            return EMPTY
+        if c == ".":
+            self.i += 1
+            return ANY
+        if c in "*+?{":
+            raise Unsupported(f"nothing to repeat at {self.i}")
+        self.i += 1
+        return self.literal(c)
+
+    @staticmethod
+    def literal(c: str) -> Info:
+        return Info(frozenset({c.lower()}), None) if _safe(c) else ANY
+
+    def group(self) -> Info:
+        self.i += 1
+        lookaround = None
+        if self.take("?"):
+            if self.take(":") or self.take(">"):
+                pass
+            elif self.take("P<") or (self.peek() == "<" and self.peek(1) not in "=!"
+                                     and self.take("<")):
+                end = self.p.find(">", self.i)
+                if end < 0:
+                    raise Unsupported("unterminated group name")
+                self.i = end + 1
+            elif self.take("="):
+                lookaround = "positive"
+            elif self.take("!") or self.take("<!"):
+                lookaround = "negative"
+            elif self.take("<="):
+                lookaround = "positive"
+            elif self.take("#"):
+                end = self.p.find(")", self.i)
+                if end < 0:
+                    raise Unsupported("unterminated comment")
+                self.i = end + 1
+                return EMPTY
+            else:
+                return self.flags()
+        inner = self.alternation()
+        if not self.take(")"):
+            raise Unsupported("unbalanced parenthesis")
+        if lookaround == "positive":
+            return Info(frozenset({""}), _usable(inner))
+        if lookaround == "negative":
+            return EMPTY
+        return inner
+
+    def flags(self) -> Info:
+        """(?flags) or (?flags:...). Case flags do not matter (needles are compared folded);
+        verbose, full-case folding and version 1 change what literals mean: not handled."""
+        j = self.i
+        while j < len(self.p) and (self.p[j].isalnum() or self.p[j] == "-"):
+            j += 1
+        flags = self.p[self.i:j]
+        if not flags or any(f not in "imsuaL-" for f in flags.replace("V0", "")):
+            raise Unsupported(f"flags {flags!r}")
+        self.i = j
+        if self.take(")"):
+            return EMPTY
+        if not self.take(":"):
+            raise Unsupported("malformed flag group")
+        inner = self.alternation()
+        if not self.take(")"):
+            raise Unsupported("unbalanced parenthesis")
+        return inner
+
+    def escape(self) -> Info:
+        self.i += 1
+        c = self.peek()
+        self.i += 1
+        if not c:
+            raise Unsupported("trailing backslash")
+        if c in _CLASS_ESCAPES:
+            if c in "pP":
+                if self.take("{"):
+                    end = self.p.find("}", self.i)
+                    if end < 0:
+                        raise Unsupported("unterminated \\p{")
+                    self.i = end + 1
+                else:
+                    self.i += 1
+            return ANY
+        if c in _ZERO_WIDTH:
+            return EMPTY
+        return self.literal(self.escaped_char(c))
+
+    def escaped_char(self, c: str) -> str:
+        if c in _SIMPLE:
+            return _SIMPLE[c]
+        if c in "xuU":
+            width = {"x": 2, "u": 4, "U": 8}[c]
+            if c == "x" and self.peek() == "{":
+                raise Unsupported("\\x{...}")
+            digits = self.p[self.i:self.i + width]
+            if len(digits) != width or any(d not in "0123456789abcdefABCDEF" for d in digits):
+                raise Unsupported("malformed hex escape")
+            self.i += width
+            return chr(int(digits, 16))
+        if c.isalnum():
+            raise Unsupported(f"escape \\{c}")   # backreferences, \N{...}, \L<...>, \g<...>
+        return c
+
+    def char_class(self) -> Info:
+        """A class of a few plain characters is a small set; anything else matches ANY."""
+        self.i += 1
+        negated = self.take("^")
+        chars: set[str] = set()
+        plain = not negated
+        first = True
+        while True:
+            c = self.peek()
+            if not c:
+                raise Unsupported("unterminated character class")
+            if c == "]" and not first:
+                self.i += 1
+                break
+            first = False
+            if c == "[":
+                raise Unsupported("nested set")
+            self.i += 1
+            if c == "\\":
+                e = self.peek()
+                self.i += 1
+                if e in _CLASS_ESCAPES:
+                    plain = False
+                    if e in "pP":
+                        if self.take("{"):
+                            self.i = self.p.index("}", self.i) + 1
+                        else:
+                            self.i += 1
+                    continue
+                c = self.escaped_char(e)
+            if self.peek() == "-" and self.peek(1) not in ("]", ""):
+                plain = False           # a range
+                self.i += 1
+                if self.peek() == "\\":
+                    self.i += 2
+                else:
+                    self.i += 1
+                continue
+            chars.add(c)
+        if plain and chars and len(chars) <= 8 and all(_safe(c) for c in chars):
+            return Info(frozenset(c.lower() for c in chars), None)
+        return ANY
+
+
+def needles(pattern: str) -> frozenset[str] | None:
+    """Literal needles one of which any match of `pattern` contains (lower-cased), or None."""
+    try:
+        info = _Parser(pattern).parse()
+    except (Unsupported, ValueError, IndexError):
+        return None
+    found = _usable(info)
+    if found is None or min(quality(n) for n in found) < MIN_NEEDLE:
+        return None
+    # a needle that contains another one adds nothing: the shorter one is found anyway
+    return frozenset(n for n in found if not any(m != n and m in n for m in found))
+
+
+def fold(text: str) -> str:
+    """The text as needles are compared with it: lower-cased, one character for one."""
+    for special, plain in FOLD_FIXUPS:
+        if special in text:
+            text = text.replace(special, plain)
+    return text.lower()
+
+
+class Prefilter:
+    """The needles of a set of rules, in one automaton."""
+
+    def __init__(self, rules: Iterable):
+        import ahocorasick
+
+        self.slots: dict[str, int] = {}          # rule id -> slot, for rules with needles
+        owners: dict[str, list[int]] = {}
+        for rule in rules:
+            if rule.pattern is None or rule.id in self.slots:
+                continue
+            found = needles(rule.pattern.pattern)
+            if found is None:
+                continue
+            slot = self.slots[rule.id] = len(self.slots)
+            for n in found:
+                owners.setdefault(n, []).append(slot)
+        self.automaton = None
+        if owners:
+            self.automaton = ahocorasick.Automaton()
+            for n, slots in owners.items():
+                self.automaton.add_word(n, tuple(slots))
+            self.automaton.make_automaton()
+
+    def candidates(self, text: str, lines) -> dict[str, set[int]]:
+        """For each rule with needles: the indexes of the lines that hold one of them.
+
+        Rules absent from the result must be tried on every line.
+        """
+        if self.automaton is None:
+            return {}
+        per_slot: list[set[int]] = [set() for _ in self.slots]
+        starts = [ln.start for ln in lines]
+        index = [ln.index for ln in lines]
+        find = bisect.bisect_right
+        for end, slots in self.automaton.iter(fold(text)):
+            k = find(starts, end) - 1
+            if k >= 0:
+                i = index[k]
+                for s in slots:
+                    per_slot[s].add(i)
+        return {rid: per_slot[s] for rid, s in self.slots.items()}
+
+
+_CACHE: dict[tuple[int, str | None], tuple[object, Prefilter]] = {}
+
+
+def for_document(rules, pack) -> Prefilter:
+    """The prefilter for the generic rules plus one outlet pack (or none), built once per
+    process and rule set."""
+    key = (id(rules), pack.slug if pack is not None else None)
+    hit = _CACHE.get(key)
+    if hit is None or hit[0] is not rules:
+        chosen = list(rules.generic) + list(pack.rules if pack is not None else ())
+        hit = _CACHE[key] = (rules, Prefilter(chosen))
+    return hit[1]

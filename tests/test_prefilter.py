@@ -1,0 +1,76 @@
+"""The required-literal prefilter only ever skips lines a rule cannot match."""
+import pytest
+import regex
+
+from cleaner import clean, engine, prefilter
+from cleaner.prefilter import FOLD_FIXUPS, Prefilter, fold, needles
+from cleaner.segment import lines_of
+
+from conftest import SEEDS
+
+
+@pytest.mark.parametrize("pattern, expected", [
+    (r"(?i)^join ST'?s (?:telegram|whatsapp) channel\b",
+     {f"join st{q}s {app} channel" for q in ("'", "") for app in ("telegram", "whatsapp")}),
+    (r"\((?P<agencies>Reuters)\)\s*-", {"(reuters)"}),
+    (r"^Photo:\s*(?P<credit>\p{Lu}.+)$", {"photo:"}),
+    (r"(?=.*\b(?:donate|chip in)\b).*", {"donate", "chip in"}),
+    (r"colou?r", {"color", "colour"}),
+    (r"[.!?]\s*REUTERS\s*/", {"reuters"}),
+    (r"^_{3,}$", {"_"}),
+])
+def test_needles(pattern, expected):
+    assert needles(pattern) == frozenset(expected)
+
+
+@pytest.mark.parametrize("pattern", [
+    r"^\p{Lu}+$", r"(?x) j o i n", r"(a)\1zzz", r"(?V1)(?i)strasse", r"(?f)foo", r"ab|cd",
+    r"(?:join)?\s*$", r"(?:foo){e<=1}", r"[a-z]{3,}",
+])
+def test_no_needles_where_none_are_certain(pattern):
+    assert needles(pattern) is None
+
+
+def test_fold_fixups_cover_every_character_that_matches_an_ascii_letter():
+    letter = regex.compile(r"(?i)[a-z]")
+    odd = {chr(c) for c in range(0x80, 0x110000)
+           if not 0xD800 <= c <= 0xDFFF and letter.fullmatch(chr(c)) and chr(c).lower() not in "abcdefghijklmnopqrstuvwxyz"}
+    assert odd == {special for special, _ in FOLD_FIXUPS}
+    assert all(len(fold(ch)) == 1 for ch in odd)
+
+
+def variants(text: str):
+    yield text
+    yield text.upper()
+    yield text.lower()
+    yield text.replace("s", "\u017f").replace("i", "\u0130")
+
+
+def test_every_line_a_rule_matches_is_a_candidate(rules):
+    """Over rule examples and seed lines (and case variants): a match implies a candidate."""
+    pattern_rules = [r for r in rules.by_id.values() if r.pattern is not None]
+    pf = Prefilter(pattern_rules)
+    texts = [ex for r in pattern_rules for ex in r.fails + r.passes]
+    texts += [ln.text for p in SEEDS for ln in lines_of(p.read_text(encoding="utf-8"))]
+    checked = 0
+    for base in texts:
+        for text in variants(base):
+            lines = lines_of(text)
+            maybe = pf.candidates(text, lines)
+            for rule in pattern_rules:
+                if rule.id not in maybe:
+                    continue
+                for line in lines:
+                    if rule.pattern.search(line.text):
+                        checked += 1
+                        assert line.index in maybe[rule.id], (rule.id, line.text)
+    assert checked > 200
+
+
+def test_results_are_the_same_without_the_prefilter(monkeypatch):
+    texts = [p.read_text(encoding="utf-8") for p in SEEDS]
+    with_filter = [clean(t).to_dict() for t in texts]
+    monkeypatch.setattr(engine, "for_document", lambda rules, pack: Prefilter(()))
+    without = [clean(t).to_dict() for t in texts]
+    assert with_filter == without
+    assert prefilter.needles(r"(?i)^read more$") == frozenset({"read more"})
