@@ -104,11 +104,11 @@ class HardTimeout(BaseException):
     code that catches Exception cannot swallow it)."""
 
 
-def _on_alarm(signum, frame):
+def on_alarm(signum, frame):
     raise HardTimeout()
 
 
-def _alarm_usable() -> bool:
+def alarm_usable() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
@@ -119,28 +119,33 @@ def encode(result: Result, fmt: str) -> bytes:
     return dumps(result.to_dict())
 
 
-def clean_item(item: Document | tuple[str, bytes], config: Config, rules, fmt: str,
-               summary: Summary, alarm: bool) -> Done:
-    """Clean one input item (a Document, or a raw JSONL line) and encode its record.
+def clean_guarded(doc: Document, config: Config, rules, alarm: bool) -> Result:
+    """Clean one document; never raises for the document's sake.
 
-    Never raises for the document's sake: an exception or the time limit gives an error record.
-    With `alarm`, SIGALRM enforces `config.timeout` on the whole document (HTML extraction,
-    rules, detectors, metadata), on top of the rule engine's own limit for pattern matching.
+    An exception or the time limit gives an error Result. With `alarm` (SIGALRM armed with
+    `on_alarm`), `config.timeout` holds for the whole document (HTML extraction, rules,
+    detectors, metadata), on top of the rule engine's own limit for pattern matching.
     """
-    doc = _document(item)
     try:
         if alarm:
             signal.setitimer(signal.ITIMER_REAL, config.timeout)
         try:
-            result = clean_document(doc, config, rules)
+            return clean_document(doc, config, rules)
         finally:
             if alarm:
                 signal.setitimer(signal.ITIMER_REAL, 0)
     except HardTimeout:
-        result = Result.failed(doc.id, f"cleaning took longer than {config.timeout:g} s "
-                                       f"(per-document time limit)", doc.extra)
+        return Result.failed(doc.id, f"cleaning took longer than {config.timeout:g} s "
+                                     f"(per-document time limit)", doc.extra)
     except Exception as exc:  # a bug or a library failure on this document: isolate it
-        result = Result.failed(doc.id, f"internal error: {type(exc).__name__}: {exc}", doc.extra)
+        return Result.failed(doc.id, f"internal error: {type(exc).__name__}: {exc}", doc.extra)
+
+
+def clean_item(item: Document | tuple[str, bytes], config: Config, rules, fmt: str,
+               summary: Summary, alarm: bool) -> Done:
+    """Clean one input item (a Document, or a raw JSONL line) and encode its record."""
+    doc = _document(item)
+    result = clean_guarded(doc, config, rules, alarm)
     try:
         payload = encode(result, fmt)
     except Exception as exc:  # e.g. a passed-through field that cannot be encoded
@@ -158,7 +163,7 @@ _worker: dict = {}
 def _init_worker(config: Config, fmt: str) -> None:
     """Once per worker process: load the rules, arm the per-document limits."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)       # the main process handles Ctrl-C
-    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.signal(signal.SIGALRM, on_alarm)
     _worker.update(config=config, fmt=fmt, rules=ruleset(config), started=None)
     # SIGALRM cannot interrupt a long call into C code; past KILL_GRACE x the limit this thread
     # ends the process, and the main process reports the record it was working on.
@@ -404,8 +409,8 @@ def run(inputs: Iterable[str], config: Config, *, output: str = "-", fmt: str = 
         items = _skip_done(items, done)
     out = open_output(output, append=resume)
     writer = Writer(out, fmt)
-    alarm = _alarm_usable()
-    previous = signal.signal(signal.SIGALRM, _on_alarm) if alarm else None
+    alarm = alarm_usable()
+    previous = signal.signal(signal.SIGALRM, on_alarm) if alarm else None
     try:
         if workers == 1:
             for batch in _batched(items, BATCH):
