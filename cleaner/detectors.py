@@ -22,6 +22,10 @@ class View(Protocol):
 
     def rule_of(self, index: int): ...
 
+    def kept(self) -> list[Line]:
+        """The lines not removed, with the text the body shows for them, in order."""
+        ...
+
 
 def _title_like(text: str) -> bool:
     n = words(text)
@@ -30,26 +34,31 @@ def _title_like(text: str) -> bool:
 
 
 def title(view: View) -> list[int]:
-    """The headline: the first line left in the head, when it reads like one.
+    """The headline: the first line left, when it reads like one.
 
     When the title is already known (HTML metadata, an input field) only a line equal to it
     goes; otherwise the line must be short, must not end like a sentence, and text must follow.
     """
-    kept = [ln for ln in view.lines[:view.head_lines] if ln.index not in view.removed]
-    if len(kept) < 1:
+    kept = view.kept()
+    if not kept:
         return []
     first = kept[0]
     known = view.doc.hints.get("title")
     if known:
         return [first.index] if normalise(first.text) == normalise(known) else []
-    rest = [ln for ln in view.lines[first.index + 1:] if ln.index not in view.removed]
-    if _title_like(first.text) and rest and words(" ".join(ln.text for ln in rest)) >= 2 * words(first.text):
-        return [first.index]
-    return []
+    return [first.index] if would_be_title(kept) else []
+
+
+def would_be_title(kept: list[Line]) -> bool:
+    """Whether the first of these lines reads like a headline over the text that follows."""
+    if not kept or not _title_like(kept[0].text):
+        return False
+    rest = words(" ".join(ln.text for ln in kept[1:]))
+    return rest >= 2 * words(kept[0].text)
 
 
 def subtitle(view: View) -> list[int]:
-    """The standfirst: the line right after the title, when it reads like one.
+    """The standfirst: the line left right after the title, when it reads like one.
 
     Either it does not end like a sentence, or it sits between the title and a byline/date line.
     """
@@ -57,36 +66,48 @@ def subtitle(view: View) -> list[int]:
     if not titles:
         return []
     t = titles[0]
-    if t + 1 >= len(view.lines) or (t + 1) in view.removed:
+    following = [ln for ln in view.kept() if ln.index > t]
+    if not following:
         return []
-    line = view.lines[t + 1]
+    line = following[0]
     if not 3 <= words(line.text) <= 60 or line.text[0].islower():
         return []
     known = view.doc.hints.get("description")
     if known and normalise(known) == normalise(line.text):
         return [line.index]
-    after = view.rule_of(t + 2)
+    after = view.rule_of(line.index + 1)
     if after is not None and after.category == "metadata" and after.detector is None:
         return [line.index]
-    body_follows = any(i not in view.removed for i in range(t + 2, len(view.lines)))
-    if not ends_sentence(line.text) and body_follows:
-        return [line.index]
-    return []
+    return [line.index] if would_be_subtitle(following) else []
+
+
+def would_be_subtitle(following: list[Line]) -> bool:
+    """Whether the first of these lines (those after a headline) reads like a standfirst on
+    its own: short, not ending like a sentence, with text after it."""
+    if len(following) < 2:
+        return False
+    text = following[0].text
+    return 3 <= words(text) <= 60 and not text[0].islower() and not ends_sentence(text)
 
 
 def adjacent_duplicate(view: View) -> list[int]:
-    """A line printed twice in a row (image alt text and caption): both copies go."""
+    """A line printed twice in a row (image alt text and caption): both copies go.
+
+    "In a row" in the input, or among the lines left once the others are removed."""
     out: list[int] = []
-    for prev, line in zip(view.lines, view.lines[1:]):
-        if words(line.text) >= 3 and normalise(prev.text) == normalise(line.text):
-            out.extend(i for i in (prev.index, line.index) if i not in view.removed and i not in out)
+    kept = view.kept()
+    for pairs in (zip(view.lines, view.lines[1:]), zip(kept, kept[1:])):
+        for prev, line in pairs:
+            if words(line.text) >= 3 and normalise(prev.text) == normalise(line.text):
+                out.extend(i for i in (prev.index, line.index)
+                           if i not in view.removed and i not in out)
     return out
 
 
 def pullquote(view: View) -> list[int]:
     """A short fragment without a full stop that the article repeats inside a longer paragraph:
     a pull-quote or highlighted phrase that the extractor kept as a line of its own."""
-    kept = [ln for ln in view.lines if ln.index not in view.removed]
+    kept = view.kept()
     folded = {ln.index: normalise(ln.text) for ln in kept}
     out = []
     for ln in kept:
