@@ -30,9 +30,45 @@ class _View:
         self.lines: list[Line] = doc.lines
         self.removed: dict[int, Rule] = {}
         self.head_lines = head_lines
+        self._pieces: dict[int, list[tuple[int, int]]] = {}   # as of the last kept() call
 
     def rule_of(self, index: int) -> Rule | None:
         return self.removed.get(index)
+
+    def kept(self, back: set[int] = frozenset()) -> list[Line]:
+        """The lines not removed, each with the text the body shows for it (removed spans cut
+        out, the pieces joined by a space), in order. Offsets are those of the input line.
+        Lines in `back` count as kept, as if the detectors that took them had not."""
+        cuts: dict[int, list[tuple[int, int]]] = {}
+        for hit in self.doc.hits:
+            if not (hit.line in back and hit.rule.detector):
+                cuts.setdefault(hit.line, []).append((hit.start, hit.end))
+        out = []
+        self._pieces = {}
+        for line in self.lines:
+            if line.index in self.removed and line.index not in back:
+                continue
+            if line.index not in cuts:
+                out.append(line)
+                continue
+            pieces = _pieces(self.doc.text, line, cuts[line.index])
+            self._pieces[line.index] = pieces
+            if pieces:
+                out.append(Line(line.index, line.start, line.end,
+                                " ".join(self.doc.text[s:e] for s, e in pieces)))
+        return out
+
+    def to_input(self, line: Line, start: int, end: int) -> list[tuple[int, int]]:
+        """Input offsets of [start, end) of a kept line's text: one range per piece it covers."""
+        if line.index not in self._pieces:
+            return [(line.start + start, line.start + end)]
+        out, cursor = [], 0
+        for s, e in self._pieces[line.index]:
+            lo, hi = max(start, cursor), min(end, cursor + e - s)
+            if lo < hi:
+                out.append((s + lo - cursor, s + hi - cursor))
+            cursor += e - s + 1
+        return out
 
 
 def rules_for(doc: Document, rules: RuleSet, config: Config) -> list[Rule]:
@@ -53,7 +89,15 @@ def detectors_for(rules: RuleSet, config: Config) -> list[Rule]:
 
 def apply_rules(doc: Document, rules: RuleSet, config: Config,
                 only: list[Rule] | None = None) -> Document:
-    """Fill `doc.hits`. `only` restricts the run to the given rules (used by rule tests)."""
+    """Fill `doc.hits`. `only` restricts the run to the given rules (used by rule tests).
+
+    Cleaning is idempotent by design (what ftfy does: fix until nothing changes). Rules and
+    detectors run again over what is left, the lines as the body will show them, with head/tail
+    scopes and next/prev neighbours counted among the kept lines, until a round removes nothing;
+    cleaning the body again then finds nothing to remove. The headline is decided once, and
+    only kept out of the body when a second run would not take yet another line for a headline
+    (see `_settle_title`).
+    """
     view = _View(doc, config.head_lines)
     lines = doc.lines
     n = len(lines)
@@ -61,47 +105,134 @@ def apply_rules(doc: Document, rules: RuleSet, config: Config,
     spans: dict[int, list[tuple[int, int]]] = {}
     pattern_rules = [r for r in only if r.pattern is not None] if only is not None \
         else rules_for(doc, rules, config)
-    # which lines hold one of each rule's required literals (rules absent: all lines)
-    maybe = for_document(rules, doc.outlet).candidates(doc.text, lines)
-    for rule in pattern_rules:
-        candidates = maybe.get(rule.id)
-        if candidates is not None and not candidates:
-            continue                # no line holds one of the rule's required literals
-        for line in _scope(rule, lines, config):
-            if line.index in view.removed:
-                continue
-            if candidates is not None and line.index not in candidates:
-                continue        # holds none of the rule's required literals
-            if rule.max_words and words(line.text) > rule.max_words:
-                continue
-            for m in _matches(rule, line, deadline):
-                groups = {k: v for k, v in m.groupdict().items() if v}
-                if not _context_ok(rule, lines, line.index, deadline) or not _required(rule, groups, rules):
-                    continue
-                if rule.unit == "line":
-                    _remove_line(view, spans, rule, line, groups)
-                    if rule.extend == "to_end":
-                        for later in lines[line.index + 1:]:
-                            if later.index not in view.removed:
-                                _remove_line(view, spans, rule, later, {})
-                    break
-                start, end = line.start + m.start(), line.start + m.end()
-                if start == end or any(s < end and start < e for s, e in spans.get(line.index, ())):
-                    continue
-                spans.setdefault(line.index, []).append((start, end))
-                doc.hits.append(Hit(rule, line.index, start, end, groups))
-                if _covered(line, spans[line.index], doc.text):
-                    view.removed[line.index] = rule
     detector_rules = [r for r in only if r.detector] if only is not None \
         else detectors_for(rules, config)
-    for rule in detector_rules:
-        for index in DETECTORS[rule.detector](view):
-            if index not in view.removed:
-                _remove_line(view, spans, rule, lines[index], {})
+    once = {r.detector: r for r in detector_rules if r.detector in ONCE}
+    decided = False
+    # Each round removes something or changes the headline decision; the bound is a backstop.
+    for _ in range(4 * n + 8):
+        before = len(doc.hits)
+        _pattern_round(view, spans, pattern_rules, rules, config, deadline)
+        for rule in detector_rules:
+            if rule.detector in ONCE and decided:
+                continue
+            _remaining(deadline)
+            for index in DETECTORS[rule.detector](view):
+                if index not in view.removed:
+                    _remove_line(view, spans, rule, lines[index], {})
+        decided = True
+        if len(doc.hits) == before and _settle_title(view, spans, once):
+            break
     if n and only is None:
         _guard(doc, config)
     doc.hits.sort(key=lambda h: h.start)
     return doc
+
+
+# Detectors that decide once per document (the headline and its standfirst).
+ONCE = ("title", "subtitle")
+
+
+def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: RuleSet,
+                   config: Config, deadline: float) -> None:
+    """Run the pattern rules until they remove nothing more.
+
+    Each round looks at the lines kept so far, as the body will show them (removed spans cut
+    out); head/tail scopes and next/prev neighbours are counted among those lines. The first
+    round therefore sees the input as it is.
+    """
+    doc = view.doc
+    # which input lines hold one of each rule's required literals (rules absent: all lines)
+    maybe = for_document(rules, doc.outlet).candidates(doc.text, doc.lines)
+    while True:
+        before = len(doc.hits)
+        kept = view.kept()
+        by_index = {ln.index: ln for ln in kept}
+        position = {ln.index: k for k, ln in enumerate(kept)}
+        changed = any(ln is not doc.lines[ln.index] for ln in kept)   # text cut by spans
+        for rule in pattern_rules:
+            candidates = maybe.get(rule.id)
+            if candidates is not None and not candidates and not changed:
+                continue            # no line holds one of the rule's required literals
+            for line in _scope(rule, kept, config):
+                if line.index in view.removed:
+                    continue
+                if candidates is not None and line.index not in candidates \
+                        and line is doc.lines[line.index]:
+                    continue        # holds none of the rule's required literals
+                if rule.max_words and words(line.text) > rule.max_words:
+                    continue
+                for m in _matches(rule, line, deadline):
+                    groups = {k: v for k, v in m.groupdict().items() if v}
+                    if not _context_ok(rule, kept, position[line.index], deadline) \
+                            or not _required(rule, groups, rules):
+                        continue
+                    original = doc.lines[line.index]
+                    if rule.unit == "line":
+                        _remove_line(view, spans, rule, original, groups)
+                        if rule.extend == "to_end":
+                            for later in doc.lines[line.index + 1:]:
+                                if later.index not in view.removed:
+                                    _remove_line(view, spans, rule, later, {})
+                        break
+                    pieces = [p for p in view.to_input(by_index[line.index], m.start(), m.end())
+                              if p[0] < p[1]]
+                    taken = spans.get(line.index, ())
+                    if not pieces or any(s < e2 and s2 < e for s, e in pieces for s2, e2 in taken):
+                        continue
+                    for s, e in pieces:
+                        spans.setdefault(line.index, []).append((s, e))
+                        doc.hits.append(Hit(rule, line.index, s, e, groups))
+                    if _covered(original, spans[line.index], doc.text):
+                        view.removed[line.index] = rule
+        if len(doc.hits) == before:
+            return
+
+
+def _settle_title(view: _View, spans: dict, once: dict[str, Rule]) -> bool:
+    """Make the headline decision one that a second run agrees with; True when it already is.
+
+    A second run sees the body: no input metadata, no removed byline after the standfirst. It
+    takes the first line as headline (and the next as standfirst) when they read like ones and
+    another run would not take more, so that is what the lines taken here must satisfy. When
+    they do not, they go back into the body, and the lines a second run would take, if that is
+    stable, are taken instead. A headline known from the input is trusted as it is.
+    """
+    from .detectors import would_be_subtitle, would_be_title
+
+    if "title" not in once or view.doc.hints.get("title"):
+        return True
+    taken = {i for i, r in view.removed.items() if r.detector in ONCE}
+    full = view.kept(back=taken)
+
+    def second_run(kept: list[Line]) -> set[int]:
+        if not would_be_title(kept):
+            return set()
+        if "subtitle" in once and would_be_subtitle(kept[1:]):
+            return {kept[0].index, kept[1].index}
+        return {kept[0].index}
+
+    def after(gone: set[int]) -> list[Line]:
+        return [ln for ln in full if ln.index not in gone]
+
+    if taken and not second_run(after(taken)):
+        return True
+    instead = second_run(full)
+    if instead and second_run(after(instead)):
+        instead = set()
+    if not taken and not instead:
+        return True
+    doc = view.doc
+    doc.hits = [h for h in doc.hits if not (h.line in taken and h.rule.detector in ONCE)]
+    for i in taken:
+        del view.removed[i]
+        spans.pop(i, None)
+        for h in doc.hits:
+            if h.line == i:
+                spans.setdefault(i, []).append((h.start, h.end))
+    for k, i in enumerate(sorted(instead)):
+        _remove_line(view, spans, once["title" if k == 0 else "subtitle"], view.lines[i], {})
+    return False
 
 
 def _scope(rule: Rule, lines: list[Line], config: Config) -> list[Line]:
@@ -130,6 +261,7 @@ def _matches(rule: Rule, line: Line, deadline: float):
 
 
 def _context_ok(rule: Rule, lines: list[Line], i: int, deadline: float) -> bool:
+    """`next`/`prev` must match the neighbouring line (`i` is a position in `lines`)."""
     try:
         if rule.next is not None and (i + 1 >= len(lines) or not rule.next.search(
                 lines[i + 1].text, timeout=_remaining(deadline))):
@@ -175,6 +307,20 @@ def _covered(line: Line, taken: list[tuple[int, int]], text: str) -> bool:
         for k in range(s - line.start, e - line.start):
             left[k] = " "
     return not "".join(left).strip()
+
+
+def _pieces(text: str, line: Line, cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The kept pieces of a line between removed spans, each stripped of spaces (as the body
+    shows them)."""
+    out, cursor = [], line.start
+    for s, e in sorted(cuts) + [(line.end, line.end)]:
+        if s > cursor:
+            piece = text[cursor:s]
+            lead, trail = len(piece) - len(piece.lstrip()), len(piece) - len(piece.rstrip())
+            if s - trail > cursor + lead:
+                out.append((cursor + lead, s - trail))
+        cursor = max(cursor, e)
+    return out
 
 
 def _guard(doc: Document, config: Config) -> None:
