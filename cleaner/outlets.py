@@ -8,6 +8,8 @@ import regex
 from .model import Config, Document
 from .rules import OutletPack, RuleError, RuleSet
 
+# Fingerprints are written for '\n' lines ('(?m)^Source: ...$'); every newline style counts.
+_BREAKS = regex.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85]")
 _URL_HOST = regex.compile(r"https?://(?:www\.)?([a-z0-9.-]+\.[a-z]{2,})", regex.IGNORECASE)
 
 
@@ -29,19 +31,25 @@ def by_host(host: str | None, rules: RuleSet) -> OutletPack | None:
 
 def choose(doc: Document, rules: RuleSet, config: Config) -> tuple[OutletPack | None, str]:
     """Return the pack and how it was chosen ('forced', 'url', 'fingerprint' or '')."""
-    forced = config.outlet or doc.outlet_hint
-    if forced:
-        pack = rules.outlet(forced)
+    if config.outlet:
+        pack = rules.outlet(config.outlet)
         if pack is None:
-            raise RuleError(f"unknown outlet {forced!r} (see 'cleaner rules list --outlets')")
+            raise RuleError(f"unknown outlet {config.outlet!r} (see 'cleaner rules list --outlets')")
         return pack, "forced"
+    if doc.outlet_hint:     # a record's own field: data, so a bad value is a warning, not a stop
+        pack = rules.outlet(doc.outlet_hint)
+        if pack is not None:
+            return pack, "forced"
+        doc.warnings.append(f"unknown outlet {doc.outlet_hint!r} given with the record; "
+                            f"chose the outlet from the text instead")
     pack = by_host(host_of(doc.url or doc.hints.get("url")), rules)
     if pack is not None:
         return pack, "url"
-    hosts = {m.lower() for m in _URL_HOST.findall(doc.text)}
+    text = _BREAKS.sub("\n", doc.text)
+    hosts = {m.lower() for m in _URL_HOST.findall(text)}
     best, best_key = None, (0, 0)
     for pack in rules.outlets:
-        votes = sum(1 for f in pack.fingerprints if f.search(doc.text))
+        votes = sum(1 for f in pack.fingerprints if f.search(text))
         votes += sum(1 for h in hosts if any(h == d or h.endswith("." + d) for d in pack.domains))
         key = (votes, 0 if pack.wire else 1)
         if votes and key > best_key:

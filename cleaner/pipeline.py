@@ -6,7 +6,7 @@ from .engine import DocumentTimeout, apply_rules
 from .metadata import extract
 from .model import Config, Document, Removal, Result
 from .outlets import choose
-from .rules import RuleSet, load_rules
+from .rules import RuleError, RuleSet, load_rules
 from .segment import segment
 
 DEFAULT = Config()
@@ -76,6 +76,11 @@ def to_result(doc: Document) -> Result:
 
 def clean(text: str, *, url: str | None = None, outlet: str | None = None,
           config: Config = DEFAULT, id: str = "") -> Result:
-    """Clean one article given as text. Options beyond url/outlet live in `config`."""
+    """Clean one article given as text. Options beyond url/outlet live in `config`.
+
+    Never raises for the text; an unknown `outlet` (an argument, not data) is a RuleError."""
+    rules = ruleset(config)
+    if outlet is not None and rules.outlet(outlet) is None:
+        raise RuleError(f"unknown outlet {outlet!r} (see 'cleaner rules list --outlets')")
     doc = Document(id=id, text=text, url=url, outlet_hint=outlet)
-    return clean_document(doc, config)
+    return clean_document(doc, config, rules)
