@@ -98,19 +98,33 @@ def apply_rules(doc: Document, rules: RuleSet, config: Config,
     only kept out of the body when a second run would not take yet another line for a headline
     (see `_settle_title`).
     """
-    view = _View(doc, config.head_lines)
-    lines = doc.lines
-    n = len(lines)
+    n = len(doc.lines)
     deadline = time.monotonic() + config.timeout
-    spans: dict[int, list[tuple[int, int]]] = {}
     pattern_rules = [r for r in only if r.pattern is not None] if only is not None \
         else rules_for(doc, rules, config)
     detector_rules = [r for r in only if r.detector] if only is not None \
         else detectors_for(rules, config)
+    _until_settled(doc, pattern_rules, detector_rules, rules, config, deadline)
+    if n and only is None and _guard(doc, config):
+        # Keep the text: run again with the metadata rules alone, so that every decision (the
+        # headline above all) is made on the lines the body will really hold.
+        doc.hits = []
+        _until_settled(doc, [r for r in pattern_rules if r.category == "metadata"],
+                       [r for r in detector_rules if r.category == "metadata"],
+                       rules, config, deadline)
+    doc.hits.sort(key=lambda h: h.start)
+    return doc
+
+
+def _until_settled(doc: Document, pattern_rules: list[Rule], detector_rules: list[Rule],
+                   rules: RuleSet, config: Config, deadline: float) -> None:
+    view = _View(doc, config.head_lines)
+    lines = doc.lines
+    spans: dict[int, list[tuple[int, int]]] = {}
     once = {r.detector: r for r in detector_rules if r.detector in ONCE}
     decided = False
     # Each round removes something or changes the headline decision; the bound is a backstop.
-    for _ in range(4 * n + 8):
+    for _ in range(4 * len(lines) + 8):
         before = len(doc.hits)
         _pattern_round(view, spans, pattern_rules, rules, config, deadline)
         for rule in detector_rules:
@@ -123,10 +137,6 @@ def apply_rules(doc: Document, rules: RuleSet, config: Config,
         decided = True
         if len(doc.hits) == before and _settle_title(view, spans, once):
             break
-    if n and only is None:
-        _guard(doc, config)
-    doc.hits.sort(key=lambda h: h.start)
-    return doc
 
 
 # Detectors that decide once per document (the headline and its standfirst).
@@ -323,18 +333,19 @@ def _pieces(text: str, line: Line, cuts: list[tuple[int, int]]) -> list[tuple[in
     return out
 
 
-def _guard(doc: Document, config: Config) -> None:
-    """Over-stripping guard: past the share limit, keep the text and warn (never silently)."""
+def _guard(doc: Document, config: Config) -> bool:
+    """Over-stripping guard: past the share limit, warn (never silently) and return True; the
+    caller then keeps the text (only metadata lines leave the body)."""
     total = words(doc.text)
     if not total:
-        return
+        return False
     content = [h for h in doc.hits if h.rule.category != "metadata"]
     gone = sum(words(doc.text[h.start:h.end]) for h in content)
     if gone / total <= config.max_removed_share:
-        return
+        return False
     counts = Counter(h.rule.id for h in content)
     named = ", ".join(f"{rid} x{c}" if c > 1 else rid for rid, c in counts.most_common())
     doc.warnings.append(
         f"over-stripping guard: rules would remove {gone / total:.0%} of the words "
         f"(limit {config.max_removed_share:.0%}); kept that text. Rules involved: {named}")
-    doc.hits = [h for h in doc.hits if h.rule.category == "metadata"]
+    return True
