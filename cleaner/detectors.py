@@ -98,7 +98,8 @@ def adjacent_duplicate(view: View) -> list[int]:
     kept = view.kept()
     for pairs in (zip(view.lines, view.lines[1:]), zip(kept, kept[1:])):
         for prev, line in pairs:
-            if words(line.text) >= 3 and normalise(prev.text) == normalise(line.text):
+            n = words(line.text)    # equal after normalise() means an equal number of words
+            if n >= 3 and words(prev.text) == n and normalise(prev.text) == normalise(line.text):
                 out.extend(i for i in (prev.index, line.index)
                            if i not in view.removed and i not in out)
     return out
@@ -108,14 +109,15 @@ def pullquote(view: View) -> list[int]:
     """A short fragment without a full stop that the article repeats inside a longer paragraph:
     a pull-quote or highlighted phrase that the extractor kept as a line of its own."""
     kept = view.kept()
+    sizes = {ln.index: words(ln.text) for ln in kept}
+    short = [ln for ln in kept if 2 <= sizes[ln.index] <= 8 and not ends_sentence(ln.text)]
+    if not short:
+        return []
     folded = {ln.index: normalise(ln.text) for ln in kept}
     out = []
-    for ln in kept:
-        n = words(ln.text)
-        if not 2 <= n <= 8 or ends_sentence(ln.text):
-            continue
-        frag = folded[ln.index]
-        if any(o.index != ln.index and words(o.text) >= 2 * n and frag in folded[o.index]
+    for ln in short:
+        n, frag = sizes[ln.index], folded[ln.index]
+        if any(o.index != ln.index and sizes[o.index] >= 2 * n and frag in folded[o.index]
                for o in kept):
             out.append(ln.index)
     return out

@@ -38,8 +38,11 @@ def ends_sentence(text: str) -> bool:
 
 def normalise(text: str) -> str:
     """Fold for comparing lines: case, quote style and spacing ignored."""
-    text = text.translate(_QUOTES)
+    if not text.isascii():              # the characters below are not ASCII
+        for curly, plain in _QUOTES:
+            if curly in text:
+                text = text.replace(curly, plain)
     return " ".join(text.casefold().split())
 
 
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
+_QUOTES = (("‘", "'"), ("’", "'"), ("“", '"'), ("”", '"'), ("\u00a0", " "))
