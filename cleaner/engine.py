@@ -1,7 +1,8 @@
 """Apply rules to a segmented document: outlet rules and generic rules, then detectors.
 
-Pattern rules run phase by phase (chrome, legal, donation, promo, related, caption, metadata),
-the outlet's rules before the generic ones in each phase; a removed line is not looked at again.
+The outlet's rules run first (they know the page best), then the generic ones; each set runs
+phase by phase (chrome, legal, donation, promo, related, caption, metadata). A removed line is
+not looked at again.
 Then the detectors run over what is left. Finally the over-stripping guard checks the share of
 words removed and, past the limit, keeps the text and says so in a warning.
 """
@@ -77,7 +78,7 @@ def rules_for(doc: Document, rules: RuleSet, config: Config) -> list[Rule]:
     if doc.outlet is not None and config.outlet_rules:
         chosen.extend(doc.outlet.rules)
     chosen = [r for r in chosen if r.pattern is not None and rules.enabled(r, config.disable)]
-    chosen.sort(key=lambda r: (PHASES[r.category], r.outlet is None))
+    chosen.sort(key=lambda r: (r.outlet is None, PHASES[r.category]))
     return chosen
 
 
