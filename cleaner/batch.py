@@ -155,6 +155,32 @@ def clean_item(item: Document | tuple[str, bytes], config: Config, rules, fmt: s
     return Done(result.id, payload, result.error)
 
 
+def clean_records(records: Iterable[dict], config: Config | None = None) -> Iterator[dict]:
+    """Clean JSONL-style records (dicts: `text` or `html`, `id`, `url`, `outlet`, any other
+    fields), lazily, one output record per input record, in order; for Dask or Spark
+    partitions (see README, "Scale"). Rules are loaded once per process.
+
+    A record that cannot be cleaned gives a record with `error`. The per-document time limit
+    covers the whole document when this runs on a process's main thread and no one else
+    handles SIGALRM; elsewhere the rule engine's own limit on pattern matching applies.
+    """
+    from .ingest import document_from_record
+
+    config = config or Config()
+    rules = ruleset(config)
+    alarm = alarm_usable() and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)
+    if alarm:
+        signal.signal(signal.SIGALRM, on_alarm)
+    try:
+        for n, record in enumerate(records):
+            rid = record.get("id") if isinstance(record, dict) else None
+            doc = document_from_record(str(rid) if rid is not None else f"record-{n}", record)
+            yield clean_guarded(doc, config, rules, alarm).to_dict()
+    finally:
+        if alarm:
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+
 # --- worker processes ------------------------------------------------------------------------
 
 _worker: dict = {}

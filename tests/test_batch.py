@@ -194,3 +194,13 @@ def test_warc_html_responses(tmp_path):
     assert recs[0]["source_url"] == "https://example.com/a"
     assert "approve the budget" in recs[0]["body"] and "newsletter" not in recs[0]["body"]
     assert "empty" in recs[1]["error"]
+
+
+def test_clean_records_for_cluster_partitions():
+    from cleaner.batch import clean_records
+
+    records = [{"id": "a", "text": SEED_TEXTS[0], "lang": "en"}, {"text": ""}, "not a dict"]
+    out = list(clean_records(iter(records)))
+    assert [r["id"] for r in out] == ["a", "record-1", "record-2"]
+    assert out[0]["lang"] == "en" and out[0]["removed"] and "error" not in out[0]
+    assert "error" in out[1] and "error" in out[2]

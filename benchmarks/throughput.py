@@ -1,0 +1,269 @@
+"""Throughput benchmark (not a test): one run, figures as ratios measured in that run.
+
+    python benchmarks/throughput.py ../shared/bench            # ~100 MB corpus, a few minutes
+    python benchmarks/throughput.py ../shared/bench --rss-gb 1 # plus peak memory over 1 GB
+
+The corpus: the benchmark's gold article bodies with noise lines injected (the `fail` examples
+of the generic rules, at the head, the tail or in between as each rule's scope says), repeated
+with fresh noise until the JSONL file reaches --mb megabytes, in a temporary folder.
+
+Printed: text mode docs/s and MB/s at 1 worker; a plain JSONL read-decode-encode-write loop
+over the same file (the I/O floor) and the ratio; time with every rule pack doubled over time
+with them once; HTML mode over bare trafilatura.extract(output_format="json",
+with_metadata=True) on the benchmark pages; the 2-worker speed-up; with --rss-gb, the peak
+memory of `cleaner clean` (all its processes) streaming that much JSONL.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cleaner.batch import run  # noqa: E402
+from cleaner.model import Config, Document  # noqa: E402
+from cleaner.pipeline import clean_document, ruleset  # noqa: E402
+from cleaner.rules import default_rules_dir, load_rules  # noqa: E402
+
+TARGETS = {"floor": 0.05, "doubling": 1.25, "html": 1.10, "speedup": 1.7, "rss": 300}
+
+
+def aeb_dir(bench: Path) -> Path:
+    for candidate in (bench / "aeb", bench):
+        if (candidate / "ground-truth.json").is_file():
+            return candidate
+    sys.exit(f"{bench}: no ground-truth.json (give the bench folder or its aeb/ folder)")
+
+
+def make_corpus(aeb: Path, path: Path, megabytes: float) -> tuple[int, int]:
+    """Write the noisy corpus; return (documents, bytes)."""
+    gold = json.loads((aeb / "ground-truth.json").read_text(encoding="utf-8"))
+    noise = {"head": [], "tail": [], "anywhere": []}
+    for rule in load_rules().generic:
+        if rule.pattern is not None:
+            noise[rule.where].extend(rule.fails)
+    rng = random.Random(4)
+    docs = size = 0
+    limit = megabytes * 1e6
+    with open(path, "wb") as fh:
+        rnd = 0
+        while size < limit:
+            for key, item in gold.items():
+                paragraphs = [p for p in item["articleBody"].split("\n") if p.strip()]
+                for _ in range(rng.randint(1, 3)):
+                    paragraphs.insert(rng.randint(1, max(1, len(paragraphs) - 1)),
+                                      rng.choice(noise["anywhere"]))
+                paragraphs.insert(0, rng.choice(noise["head"]))
+                paragraphs.append(rng.choice(noise["tail"]))
+                line = orjson.dumps({"id": f"{key[:16]}-{rnd}", "text": "\n\n".join(paragraphs),
+                                     "url": item.get("url")}) + b"\n"
+                fh.write(line)
+                docs += 1
+                size += len(line)
+            rnd += 1
+    return docs, size
+
+
+def io_floor(src: Path, dst: Path) -> float:
+    """Seconds for a plain JSONL loop: read, decode, encode, write."""
+    start = time.perf_counter()
+    with open(src, "rb", buffering=1 << 20) as fin, open(dst, "wb", buffering=1 << 20) as fout:
+        for line in fin:
+            fout.write(orjson.dumps(orjson.loads(line)) + b"\n")
+    return time.perf_counter() - start
+
+
+def timed_run(src: Path, dst: Path, config: Config, workers: int) -> float:
+    start = time.perf_counter()
+    run([str(src)], config, output=str(dst), workers=workers, progress=False)
+    return time.perf_counter() - start
+
+
+def doubled_rules(tmp: Path) -> Path:
+    """A copy of the rule tree where every rule appears twice (the copy's id suffixed -x2)."""
+    dst = tmp / "rules-x2"
+    shutil.copytree(default_rules_dir(), dst)
+    for path in list((dst / "generic").glob("*.toml")) + list((dst / "outlets").glob("*.toml")):
+        text = path.read_text(encoding="utf-8")
+        first = text.find("[[rule]]")
+        if first < 0:
+            continue
+        copy = re.sub(r'(?m)^id\s*=\s*"([^"]+)"', r'id = "\1-x2"', text[first:])
+        path.write_text(text + "\n" + copy, encoding="utf-8")
+    load_rules(dst)        # refuses a broken tree
+    return dst
+
+
+def subset(src: Path, dst: Path, docs: int) -> Path:
+    with open(src, "rb") as fin, open(dst, "wb") as fout:
+        for n, line in enumerate(fin):
+            if n >= docs:
+                break
+            fout.write(line)
+    return dst
+
+
+def html_ratio(aeb: Path, passes: int = 2) -> tuple[float, float, int]:
+    """(cleaner seconds, bare trafilatura seconds, pages), best of `passes` each, interleaved."""
+    import trafilatura
+
+    gold = json.loads((aeb / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = [(key, (aeb / "html" / f"{key}.html").read_bytes().decode("utf-8", "replace"),
+              item.get("url")) for key, item in gold.items() if (aeb / "html" / f"{key}.html").exists()]
+    config = Config()
+    rules = ruleset(config)
+    ours, bare = [], []
+    for _ in range(passes):
+        start = time.perf_counter()
+        for key, html, url in pages:
+            trafilatura.extract(html, url=url, output_format="json", with_metadata=True)
+        bare.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        for key, html, url in pages:
+            clean_document(Document(id=key, text="", html=html, url=url), config, rules)
+        ours.append(time.perf_counter() - start)
+    return min(ours), min(bare), len(pages)
+
+
+def tree_memory(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) in bytes summed over a process and its descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    rss = pss = 0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        todo.extend(children.get(p, ()))
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1]) * 1024
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return rss, pss
+
+
+def peak_memory(src: Path, gigabytes: float, tmp: Path, workers: int) -> dict:
+    """Stream `gigabytes` of JSONL through `cleaner clean` in a child; sample its memory."""
+    big = tmp / "big.jsonl"
+    one = src.stat().st_size
+    with open(big, "wb") as fout:
+        written = 0
+        while written < gigabytes * 1e9:
+            with open(src, "rb") as fin:
+                shutil.copyfileobj(fin, fout, 1 << 24)
+            written += one
+    cmd = [sys.executable, "-m", "cleaner.cli", "clean", str(big), "-o", os.devnull,
+           "--workers", str(workers), "--no-progress"]
+    start = time.perf_counter()
+    child = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.DEVNULL)
+    peak = {"rss": 0, "pss": 0}
+
+    def sample():
+        while child.poll() is None:
+            rss, pss = tree_memory(child.pid)
+            peak["rss"], peak["pss"] = max(peak["rss"], rss), max(peak["pss"], pss)
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    child.wait()
+    sampler.join()
+    seconds = time.perf_counter() - start
+    size = big.stat().st_size
+    big.unlink()
+    return {"bytes": size, "seconds": seconds, **peak}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("bench", type=Path, help="the bench data folder (holding aeb/)")
+    ap.add_argument("--mb", type=float, default=100, help="corpus size in MB (default 100)")
+    ap.add_argument("--subset-mb", type=float, default=20,
+                    help="part of the corpus used for the rule-doubling comparison")
+    ap.add_argument("--rss-gb", type=float, default=0, help="also stream this many GB (0: skip)")
+    args = ap.parse_args()
+    aeb = aeb_dir(args.bench)
+    rows: list[tuple[str, str, str]] = []
+
+    def row(name: str, value: str, target: str = "") -> None:
+        rows.append((name, value, target))
+        print(f"  {name:44} {value:>22}  {target}", file=sys.stderr)
+
+    with tempfile.TemporaryDirectory(prefix="cleaner-bench-") as tmpname:
+        tmp = Path(tmpname)
+        corpus = tmp / "corpus.jsonl"
+        docs, size = make_corpus(aeb, corpus, args.mb)
+        mb = size / 1e6
+        row("corpus", f"{docs:,} docs, {mb:,.0f} MB", f"{size / docs / 1000:.1f} KB/doc")
+        config = Config()
+        ruleset(config)
+
+        floor = io_floor(corpus, tmp / "floor.jsonl")
+        one = timed_run(corpus, tmp / "out1.jsonl", config, 1)
+        row("text mode, 1 worker", f"{docs / one:,.0f} docs/s, {mb / one:.1f} MB/s")
+        row("I/O floor (JSONL read-decode-encode-write)", f"{docs / floor:,.0f} docs/s, {mb / floor:.1f} MB/s")
+        row("text mode / I/O floor (speed)", f"{floor / one:.2%}", f"target >= {TARGETS['floor']:.0%}")
+
+        two = timed_run(corpus, tmp / "out2.jsonl", config, 2)
+        same = (tmp / "out1.jsonl").read_bytes() == (tmp / "out2.jsonl").read_bytes()
+        row("text mode, 2 workers", f"{docs / two:,.0f} docs/s", "output identical" if same else "OUTPUT DIFFERS")
+        row("2-worker speed-up", f"{one / two:.2f}x", f"target >= {TARGETS['speedup']}x")
+        (tmp / "out2.jsonl").unlink()
+        (tmp / "floor.jsonl").unlink()
+
+        part_docs = max(1, int(docs * min(1.0, args.subset_mb / mb)))
+        part = subset(corpus, tmp / "part.jsonl", part_docs)
+        x2 = Config(rules_dir=doubled_rules(tmp))
+        ruleset(x2)
+        times = {"once": [], "x2": []}
+        for _ in range(2):                  # interleaved, best of two each
+            times["once"].append(timed_run(part, tmp / "o.jsonl", config, 1))
+            times["x2"].append(timed_run(part, tmp / "o.jsonl", x2, 1))
+        ratio = min(times["x2"]) / min(times["once"])
+        row(f"rule packs doubled / once ({part_docs:,} docs)", f"{ratio:.2f}x", f"target <= {TARGETS['doubling']}x")
+
+        ours, bare, pages = html_ratio(aeb)
+        row(f"HTML mode, {pages} pages", f"{pages / ours:.1f} pages/s")
+        row("bare trafilatura.extract(json, metadata)", f"{pages / bare:.1f} pages/s")
+        row("HTML mode / bare trafilatura (time)", f"{ours / bare:.2f}x", f"target <= {TARGETS['html']}x")
+
+        if args.rss_gb:
+            mem = peak_memory(corpus, args.rss_gb, tmp, workers=2)
+            row(f"streaming {mem['bytes'] / 1e9:.2f} GB, 2 workers",
+                f"{mem['bytes'] / 1e6 / mem['seconds']:.1f} MB/s")
+            row("peak RSS, all processes (sum)", f"{mem['rss'] / 2**20:,.0f} MB",
+                f"target <= {TARGETS['rss']} MB")
+            row("peak PSS, all processes (shared pages split)", f"{mem['pss'] / 2**20:,.0f} MB")
+
+    print("| measure | value | note |")
+    print("|---|---:|---|")
+    for name, value, target in rows:
+        print(f"| {name} | {value} | {target} |")
+
+
+if __name__ == "__main__":
+    main()
