@@ -6,6 +6,7 @@ lines (rules with an `agencies` group or constant), never from captions or story
 """
 from __future__ import annotations
 
+import warnings
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -71,8 +72,9 @@ def iso_date(text: str) -> str | None:
     cleaned = regex.sub(r"(?i)\b(?:published|updated|posted|last updated|on|at)\b:?", " ", text)
     cleaned = regex.sub(r"(?i)\b(?:GMT|UTC|IST|ET|EST|EDT|BST|CET|CEST)\b.*$", "", cleaned).strip(" |,-")
     try:
-        default = datetime(1900, 1, 1)
-        value = dateparser.parse(cleaned, default=default, fuzzy=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # unknown time-zone names: we keep local time
+            value = dateparser.parse(cleaned, default=datetime(1900, 1, 1), fuzzy=True)
     except (ValueError, OverflowError, TypeError):
         return None
     if value.year == 1900:
