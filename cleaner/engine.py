@@ -31,6 +31,7 @@ class _View:
         self.lines: list[Line] = doc.lines
         self.removed: dict[int, Rule] = {}
         self.head_lines = head_lines
+        self.found: dict = {}       # (rule id, line text) -> matches: rounds see lines again
         self._pieces: dict[int, list[tuple[int, int]]] = {}   # as of the last kept() call
 
     def rule_of(self, index: int) -> Rule | None:
@@ -173,7 +174,11 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
                     continue        # holds none of the rule's required literals
                 if rule.max_words and words(line.text) > rule.max_words:
                     continue
-                for m in _matches(rule, line, deadline):
+                key = (rule.id, line.text)
+                found = view.found.get(key)
+                if found is None:
+                    found = view.found[key] = _matches(rule, line, deadline)
+                for m in found:
                     groups = {k: v for k, v in m.groupdict().items() if v}
                     if not _context_ok(rule, kept, position[line.index], deadline) \
                             or not _required(rule, groups, rules):

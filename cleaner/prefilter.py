@@ -380,6 +380,7 @@ class Prefilter:
             for n in found:
                 owners.setdefault(n, []).append(slot)
         self.automaton = None
+        self._last: tuple = (None, None, None)
         if owners:
             self.automaton = ahocorasick.Automaton()
             for n, slots in owners.items():
@@ -393,6 +394,9 @@ class Prefilter:
         """
         if self.automaton is None:
             return {}
+        last = self._last       # the engine asks again for each round over the same document
+        if last[0] is text and last[1] is lines:
+            return last[2]
         per_slot: list[set[int]] = [set() for _ in self.slots]
         starts = [ln.start for ln in lines]
         index = [ln.index for ln in lines]
@@ -403,7 +407,9 @@ class Prefilter:
                 i = index[k]
                 for s in slots:
                     per_slot[s].add(i)
-        return {rid: per_slot[s] for rid, s in self.slots.items()}
+        result = {rid: per_slot[s] for rid, s in self.slots.items()}
+        self._last = (text, lines, result)
+        return result
 
 
 _CACHE: dict[tuple[int, str | None], tuple[object, Prefilter]] = {}
