@@ -126,7 +126,8 @@ def open_binary(path: Path) -> IO[bytes]:
     if name.endswith(".zst"):
         import zstandard
 
-        return zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)
+        return zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True,
+                                                          read_across_frames=True)
     return open(path, "rb")
 
 

@@ -47,7 +47,8 @@ def read(path) -> list[dict]:
     if str(path).endswith(".gz"):
         data = gzip.decompress(data)
     elif str(path).endswith(".zst"):
-        data = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data)).read()
+        data = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data),
+                                                          read_across_frames=True).read()
     return [json.loads(line) for line in data.splitlines() if line.strip()]
 
 
@@ -110,6 +111,19 @@ def test_resume_skips_done_ids_and_appends(tmp_path):
     summary = run([str(src)], Config(), output=str(out), workers=1, resume=True)
     assert summary.documents == 6
     assert [r["id"] for r in read(out)] == [f"doc-{i}" for i in range(10)]
+
+
+@pytest.mark.parametrize("suffix", [".gz", ".zst"])
+def test_resume_appends_to_compressed_output(tmp_path, suffix):
+    lines = corpus(6)
+    out = tmp_path / f"out.jsonl{suffix}"
+    run([str(write(tmp_path / "first.jsonl", lines[:2]))], Config(), output=str(out), workers=1)
+    summary = run([str(write(tmp_path / "in.jsonl", lines))], Config(), output=str(out),
+                  workers=1, resume=True)      # a second gzip member / zstd frame
+    assert summary.documents == 4
+    assert [r["id"] for r in read(out)] == [f"doc-{i}" for i in range(6)]
+    from cleaner.batch import done_ids
+    assert done_ids(str(out)) == {f"doc-{i}" for i in range(6)}
 
 
 def test_stats_file_and_summary_on_stderr(tmp_path):
