@@ -37,12 +37,17 @@ def rebuild(text: str, result) -> str:
 CASES = list(fixture_texts())
 
 
-@pytest.mark.parametrize("name,text", CASES, ids=[c[0] for c in CASES])
-def test_body_plus_removed_rebuilds_the_input(name, text):
-    result = clean(text)
+def assert_lossless(text: str, result) -> None:
+    """Every removal quotes the input at its offsets, and body + removals give back the input
+    (every non-space character, in order). Also used by the property tests (test_properties)."""
     for r in result.removed:
         assert text[r.start:r.end] == r.text
     squash = lambda s: re.sub(r"\s+", "", s)
     assert squash(rebuild(text, result)) == squash(result.body)
     removed_chars = sum(len(squash(r.text)) for r in result.removed)
     assert len(squash(text)) == len(squash(result.body)) + removed_chars
+
+
+@pytest.mark.parametrize("name,text", CASES, ids=[c[0] for c in CASES])
+def test_body_plus_removed_rebuilds_the_input(name, text):
+    assert_lossless(text, clean(text))
