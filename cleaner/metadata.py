@@ -86,7 +86,10 @@ def iso_date(text: str) -> str | None:
 def clean_url(url: str) -> str:
     """Strip trailing punctuation and tracking parameters (utm_*, fbclid, ...)."""
     url = url.strip().rstrip(_TRAILING)
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:          # not a URL ('[', 'http://[::1'): keep it as given
+        return url
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if not _TRACKING.match(k)]
     return urlunsplit(parts._replace(query=urlencode(query, doseq=True)))

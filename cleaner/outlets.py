@@ -16,7 +16,10 @@ _URL_HOST = regex.compile(r"https?://(?:www\.)?([a-z0-9.-]+\.[a-z]{2,})", regex.
 def host_of(url: str | None) -> str | None:
     if not url:
         return None
-    host = urlsplit(url if "//" in url else "//" + url).hostname or ""
+    try:
+        host = urlsplit(url if "//" in url else "//" + url).hostname or ""
+    except ValueError:          # not a URL ('[', 'http://[::1'): no host to go by
+        return None
     return host.lower().removeprefix("www.") or None
 
 
