@@ -92,16 +92,23 @@ def timed_run(src: Path, dst: Path, config: Config, workers: int) -> float:
     return time.perf_counter() - start
 
 
-def doubled_rules(tmp: Path) -> Path:
-    """A copy of the rule tree where every rule appears twice (the copy's id suffixed -x2)."""
-    dst = tmp / "rules-x2"
+def doubled_rules(tmp: Path, detectors: bool = True) -> Path:
+    """A copy of the rule tree where every rule appears twice (the copy's id suffixed -x2).
+
+    detectors=False copies only the pattern rules: a detector (title, pull-quote, ...) is a
+    whole-article pass in code, and a second copy of one runs that pass a second time.
+    """
+    dst = tmp / ("rules-x2" if detectors else "rules-x2-patterns")
     shutil.copytree(default_rules_dir(), dst)
     for path in list((dst / "generic").glob("*.toml")) + list((dst / "outlets").glob("*.toml")):
         text = path.read_text(encoding="utf-8")
         first = text.find("[[rule]]")
         if first < 0:
             continue
-        copy = re.sub(r'(?m)^id\s*=\s*"([^"]+)"', r'id = "\1-x2"', text[first:])
+        blocks = ["[[rule]]" + b for b in text[first:].split("[[rule]]")[1:]]
+        if not detectors:
+            blocks = [b for b in blocks if not re.search(r"(?m)^detector\s*=", b)]
+        copy = re.sub(r'(?m)^id\s*=\s*"([^"]+)"', r'id = "\1-x2"', "".join(blocks))
         path.write_text(text + "\n" + copy, encoding="utf-8")
     load_rules(dst)        # refuses a broken tree
     return dst
@@ -238,13 +245,16 @@ def main() -> None:
         part_docs = max(1, int(docs * min(1.0, args.subset_mb / mb)))
         part = subset(corpus, tmp / "part.jsonl", part_docs)
         x2 = Config(rules_dir=doubled_rules(tmp))
-        ruleset(x2)
-        times = {"once": [], "x2": []}
+        x2p = Config(rules_dir=doubled_rules(tmp, detectors=False))
+        times = {"once": [], "x2": [], "x2p": []}
         for _ in range(2):                  # interleaved, best of two each
-            times["once"].append(timed_run(part, tmp / "o.jsonl", config, 1))
-            times["x2"].append(timed_run(part, tmp / "o.jsonl", x2, 1))
-        ratio = min(times["x2"]) / min(times["once"])
-        row(f"rule packs doubled / once ({part_docs:,} docs)", f"{ratio:.2f}x", f"target <= {TARGETS['doubling']}x")
+            for key, cfg in (("once", config), ("x2", x2), ("x2p", x2p)):
+                times[key].append(timed_run(part, tmp / "o.jsonl", cfg, 1))
+        once = min(times["once"])
+        row(f"every rule doubled / once ({part_docs:,} docs)", f"{min(times['x2']) / once:.2f}x",
+            f"target <= {TARGETS['doubling']}x")
+        row("pattern rules doubled (detectors once) / once", f"{min(times['x2p']) / once:.2f}x",
+            f"target <= {TARGETS['doubling']}x")
 
         ours, bare, pages = html_ratio(aeb)
         row(f"HTML mode, {pages} pages", f"{pages / ours:.1f} pages/s")

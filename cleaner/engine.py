@@ -161,23 +161,25 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
         kept = view.kept()
         by_index = {ln.index: ln for ln in kept}
         position = {ln.index: k for k, ln in enumerate(kept)}
-        changed = any(ln is not doc.lines[ln.index] for ln in kept)   # text cut by spans
+        changed = {ln.index for ln in kept if ln is not doc.lines[ln.index]}  # cut by spans
         for rule in pattern_rules:
             candidates = maybe.get(rule.id)
             if candidates is not None and not candidates and not changed:
-                continue            # no line holds one of the rule's required literals
-            for line in _scope(rule, kept, config):
+                continue                # no line holds one of the rule's required literals
+            scope = _scope(rule, kept, config)
+            if candidates is not None:  # only lines holding a required literal, or cut since
+                if rule.where == "anywhere":
+                    scope = [by_index[i] for i in sorted(candidates | changed) if i in by_index]
+                else:
+                    scope = [ln for ln in scope if ln.index in candidates or ln.index in changed]
+            for line in scope:
                 if line.index in view.removed:
-                    continue
-                if candidates is not None and line.index not in candidates \
-                        and line is doc.lines[line.index]:
-                    continue        # holds none of the rule's required literals
-                if rule.max_words and words(line.text) > rule.max_words:
                     continue
                 key = (rule.id, line.text)
                 found = view.found.get(key)
-                if found is None:
-                    found = view.found[key] = _matches(rule, line, deadline)
+                if found is None:   # lines longer than max_words are never matched
+                    found = view.found[key] = [] if rule.max_words and \
+                        words(line.text) > rule.max_words else _matches(rule, line, deadline)
                 for m in found:
                     groups = {k: v for k, v in m.groupdict().items() if v}
                     if not _context_ok(rule, kept, position[line.index], deadline) \

@@ -32,11 +32,13 @@ class Unsupported(Exception):
 @dataclass(frozen=True)
 class Info:
     exact: frozenset[str] | None    # every string the node can match, when a small finite set
-    need: frozenset[str] | None     # non-empty strings, one of which any match contains
+    need: tuple[frozenset[str], ...] = ()   # sets of non-empty strings: any match contains
+    #                                         one string of each set
 
 
-ANY = Info(None, None)
-EMPTY = Info(frozenset({""}), None)
+ANY = Info(None)
+EMPTY = Info(frozenset({""}))
+MAX_AND = 3             # most needle sets kept for one node
 
 
 def _safe(c: str) -> bool:
@@ -51,6 +53,10 @@ def _safe(c: str) -> bool:
 RARE = frozenset("/|\\©_@#[]{}<>()•·»«~^*+=")
 
 
+# Characters in nearly every sentence: a needle set holding one selects nothing.
+COMMON = frozenset(".,;:!?'\"’‘“”")
+
+
 def quality(needle: str) -> int:
     """How selective a needle is likely to be: its length, rare punctuation counting triple."""
     return sum(3 if c in RARE else 1 for c in needle)
@@ -62,13 +68,20 @@ def _score(s: frozenset[str] | None) -> tuple:
     return (min(quality(x) for x in s), -len(s))
 
 
-def _best(*sets: frozenset[str] | None) -> frozenset[str] | None:
-    best = max(sets, key=_score, default=None)
-    return best if _score(best) >= (1,) else None
+def _top(sets) -> tuple[frozenset[str], ...]:
+    """The best few valid needle sets, best first."""
+    valid = {x for x in sets if _score(x) >= (1,)}
+    return tuple(sorted(valid, key=lambda x: (_score(x), sorted(x)), reverse=True)[:MAX_AND])
+
+
+def _conj(info: Info) -> tuple[frozenset[str], ...]:
+    return _top((*info.need, info.exact))
 
 
 def _usable(info: Info) -> frozenset[str] | None:
-    return _best(info.need, info.exact)
+    """The best single needle set of a node."""
+    found = _conj(info)
+    return found[0] if found else None
 
 
 def _cross(a: frozenset[str], b: frozenset[str]) -> frozenset[str] | None:
@@ -93,9 +106,9 @@ def _concat(parts: list[Info]) -> Info:
             candidates.append(run)
             whole = False
             run = frozenset({""})
-        candidates.append(part.need)
+        candidates.extend(part.need)
     candidates.append(run)
-    return Info(run if whole else None, _best(*candidates))
+    return Info(run if whole else None, _top(candidates))
 
 
 def _alternate(branches: list[Info]) -> Info:
@@ -108,7 +121,7 @@ def _alternate(branches: list[Info]) -> Info:
     for b in branches:
         u = _usable(b)
         need = need | u if need is not None and u is not None else None
-    return Info(exact, need if need else None)
+    return Info(exact, (need,) if need else ())
 
 
 _CLASS_ESCAPES = set("dDwWsSpPhHX")
@@ -178,11 +191,11 @@ class _Parser:
             if hi == 0:
                 return EMPTY
             if hi == 1 and info.exact is not None:
-                return Info(info.exact | {""}, None)
+                return Info(info.exact | {""})
             return ANY
         if lo == hi == 1:
             return info
-        return Info(None, _usable(info))
+        return Info(None, _conj(info))
 
     def atom(self) -> Info:
         c = self.peek()
@@ -205,7 +218,7 @@ class _Parser:
 
     @staticmethod
     def literal(c: str) -> Info:
-        return Info(frozenset({c.lower()}), None) if _safe(c) else ANY
+        return Info(frozenset({c.lower()})) if _safe(c) else ANY
 
     def group(self) -> Info:
         self.i += 1
@@ -237,7 +250,7 @@ class _Parser:
         if not self.take(")"):
             raise Unsupported("unbalanced parenthesis")
         if lookaround == "positive":
-            return Info(frozenset({""}), _usable(inner))
+            return Info(frozenset({""}), _conj(inner))
         if lookaround == "negative":
             return EMPTY
         return inner
@@ -337,21 +350,34 @@ class _Parser:
                 continue
             chars.add(c)
         if plain and chars and len(chars) <= 8 and all(_safe(c) for c in chars):
-            return Info(frozenset(c.lower() for c in chars), None)
+            return Info(frozenset(c.lower() for c in chars))
         return ANY
 
 
-def needles(pattern: str) -> frozenset[str] | None:
-    """Literal needles one of which any match of `pattern` contains (lower-cased), or None."""
+def needles(pattern: str) -> tuple[frozenset[str], ...] | None:
+    """Sets of literal needles (lower-cased) such that any match of `pattern` contains one
+    needle of every set; None when nothing selective enough is certain."""
     try:
         info = _Parser(pattern).parse()
     except (Unsupported, ValueError, IndexError):
         return None
-    found = _usable(info)
-    if found is None or min(quality(n) for n in found) < MIN_NEEDLE:
+
+    def strength(x: frozenset[str]) -> int:
+        return min(quality(n) for n in x)
+
+    # a second or third set must select something by itself ('.' or ',' would not)
+    sets = [x for k, x in enumerate(_conj(info)) if k == 0 or not x & COMMON]
+    # drop a set implied by a better one (every needle of that one contains one of it)
+    kept: list[frozenset[str]] = []
+    for b in sets:
+        if not any(all(any(m in n for m in b) for n in a) for a in kept):
+            kept.append(b)
+    sets = kept
+    if not sets or (strength(sets[0]) < MIN_NEEDLE
+                    and (len(sets) < 2 or sum(strength(x) for x in sets[:2]) < MIN_NEEDLE)):
         return None
-    # a needle that contains another one adds nothing: the shorter one is found anyway
-    return frozenset(n for n in found if not any(m != n and m in n for m in found))
+    # a needle that contains another one of its set adds nothing: the shorter one is found
+    return tuple(frozenset(n for n in x if not any(m != n and m in n for m in x)) for x in sets)
 
 
 def fold(text: str) -> str:
@@ -368,17 +394,21 @@ class Prefilter:
     def __init__(self, rules: Iterable):
         import ahocorasick
 
-        self.slots: dict[str, int] = {}          # rule id -> slot, for rules with needles
+        self.slots: dict[str, tuple[int, ...]] = {}   # rule id -> one slot per needle set
         owners: dict[str, list[int]] = {}
+        count = 0
         for rule in rules:
             if rule.pattern is None or rule.id in self.slots:
                 continue
             found = needles(rule.pattern.pattern)
             if found is None:
                 continue
-            slot = self.slots[rule.id] = len(self.slots)
-            for n in found:
-                owners.setdefault(n, []).append(slot)
+            self.slots[rule.id] = tuple(range(count, count + len(found)))
+            for slot, needle_set in zip(self.slots[rule.id], found):
+                for n in needle_set:
+                    owners.setdefault(n, []).append(slot)
+            count += len(found)
+        self.count = count
         self.automaton = None
         self._last: tuple = (None, None, None)
         if owners:
@@ -397,7 +427,7 @@ class Prefilter:
         last = self._last       # the engine asks again for each round over the same document
         if last[0] is text and last[1] is lines:
             return last[2]
-        per_slot: list[set[int]] = [set() for _ in self.slots]
+        per_slot: list[set[int]] = [set() for _ in range(self.count)]
         starts = [ln.start for ln in lines]
         index = [ln.index for ln in lines]
         find = bisect.bisect_right
@@ -407,7 +437,12 @@ class Prefilter:
                 i = index[k]
                 for s in slots:
                     per_slot[s].add(i)
-        result = {rid: per_slot[s] for rid, s in self.slots.items()}
+        result = {}
+        for rid, slots in self.slots.items():
+            found = per_slot[slots[0]]
+            for s in slots[1:]:
+                found = found & per_slot[s]
+            result[rid] = found
         self._last = (text, lines, result)
         return result
 
