@@ -1,16 +1,20 @@
 """Choose the outlet: forced, else from the URL, else from fingerprints in the text, else none."""
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 import regex
 
+from .engine import DocumentTimeout
 from .model import Config, Document
 from .rules import OutletPack, RuleError, RuleSet
 
 # Fingerprints are written for '\n' lines ('(?m)^Source: ...$'); every newline style counts.
 _BREAKS = regex.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85]")
-_URL_HOST = regex.compile(r"https?://(?:www\.)?([a-z0-9.-]+\.[a-z]{2,})", regex.IGNORECASE)
+# Labels of bounded length: '[a-z0-9.-]+\.[a-z]{2,}' backtracked quadratically on 'https://a.a.a...'.
+_URL_HOST = regex.compile(r"https?://(?:www\.)?((?:[a-z0-9-]{1,63}\.){1,10}[a-z]{2,24})",
+                          regex.IGNORECASE)
 
 
 def host_of(url: str | None) -> str | None:
@@ -49,10 +53,17 @@ def choose(doc: Document, rules: RuleSet, config: Config) -> tuple[OutletPack | 
     if pack is not None:
         return pack, "url"
     text = _BREAKS.sub("\n", doc.text)
-    hosts = {m.lower() for m in _URL_HOST.findall(text)}
+    deadline = time.monotonic() + config.timeout       # fingerprints are patterns too: bounded
+    try:
+        hosts = {m.lower() for m in _URL_HOST.findall(text, timeout=config.timeout)}
+        votes_of = {pack.slug: sum(1 for f in pack.fingerprints
+                                   if f.search(text, timeout=max(deadline - time.monotonic(), 1e-3)))
+                    for pack in rules.outlets}
+    except TimeoutError:
+        raise DocumentTimeout() from None
     best, best_key = None, (0, 0)
     for pack in rules.outlets:
-        votes = sum(1 for f in pack.fingerprints if f.search(text))
+        votes = votes_of[pack.slug]
         votes += sum(1 for h in hosts if any(h == d or h.endswith("." + d) for d in pack.domains))
         key = (votes, 0 if pack.wire else 1)
         if votes and key > best_key:

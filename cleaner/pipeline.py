@@ -32,10 +32,10 @@ def clean_document(doc: Document, config: Config = DEFAULT, rules: RuleSet | Non
         if doc.error:
             return Result.failed(doc.id, doc.error, doc.extra)
     segment(doc)
-    pack, via = choose(doc, rules, config)
-    doc.outlet = pack
-    doc.fields["_outlet_via"] = f"outlet:{via}" if via else "outlet"
     try:
+        pack, via = choose(doc, rules, config)
+        doc.outlet = pack
+        doc.fields["_outlet_via"] = f"outlet:{via}" if via else "outlet"
         apply_rules(doc, rules, config)
     except DocumentTimeout:
         return Result.failed(doc.id, f"rule matching took longer than {config.timeout:g} s",
