@@ -430,7 +430,7 @@ def run(inputs: Iterable[str], config: Config, *, output: str = "-", fmt: str = 
     tty = sys.stderr.isatty()
     bar = Progress(tty if progress is None else progress)
     summary = Summary()
-    items: Iterator = documents(inputs, sys.stdin.buffer, raw=True)
+    items: Iterator = documents(inputs, sys.stdin.buffer, raw=True, max_chars=config.max_chars)
     if done:
         items = _skip_done(items, done)
     out = open_output(output, append=resume)

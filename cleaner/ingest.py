@@ -131,11 +131,36 @@ def open_binary(path: Path) -> IO[bytes]:
     return open(path, "rb")
 
 
-def jsonl_lines(stream: IO[bytes], name: str) -> Iterator[tuple[str, bytes]]:
-    """(fallback id, raw line) for every non-blank line of a JSONL byte stream, lazily."""
+# JSON may spell one character in up to 12 bytes ('\\ud83d\\ude00'), UTF-8/16/32 in up to 4:
+# past these many bytes per allowed character, an input is refused without being read whole.
+JSON_BYTES_PER_CHAR = 12
+TEXT_BYTES_PER_CHAR = 4
+
+
+def too_big(id: str, size: int, max_chars: int) -> Document:
+    return Document(id=id, text="", error=f"input of {size:,} bytes is certain to be over the "
+                                          f"limit of {max_chars:,} characters; not read")
+
+
+def jsonl_lines(stream: IO[bytes], name: str,
+                max_chars: int | None = None) -> Iterator[tuple[str, bytes] | Document]:
+    """(fallback id, raw line) for every non-blank line of a JSONL byte stream, lazily.
+
+    With `max_chars`, a line too long to hold a record within it is skipped in chunks (memory
+    stays flat) and comes as an error Document instead.
+    """
     reader = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream, buffer_size=1 << 20)
-    for lineno, raw in enumerate(reader, 1):
-        if raw.strip():
+    limit = JSON_BYTES_PER_CHAR * max_chars + 64 if max_chars else -1
+    lineno = 0
+    while raw := reader.readline(limit):
+        lineno += 1
+        if limit > 0 and len(raw) >= limit and not raw.endswith(b"\n"):
+            size = len(raw)
+            while raw and not raw.endswith(b"\n"):
+                raw = reader.readline(1 << 20)
+                size += len(raw)
+            yield too_big(f"{name}:{lineno}", size, max_chars)
+        elif raw.strip():
             yield f"{name}:{lineno}", raw
 
 
@@ -148,10 +173,10 @@ def document_from_line(rid: str, raw: bytes) -> Document:
     return document_from_record(rid, record)
 
 
-def jsonl_documents(stream: IO[bytes], name: str) -> Iterator[Document]:
+def jsonl_documents(stream: IO[bytes], name: str, max_chars: int | None = None) -> Iterator[Document]:
     """Stream records from a JSONL byte stream; a malformed line becomes an error Document."""
-    for rid, raw in jsonl_lines(stream, name):
-        yield document_from_line(rid, raw)
+    for item in jsonl_lines(stream, name, max_chars):
+        yield item if isinstance(item, Document) else document_from_line(*item)
 
 
 def _kind(path: Path) -> str | None:
@@ -184,20 +209,24 @@ def expand(inputs: Iterable[str]) -> Iterator[tuple[str, str]]:
 
 
 def documents(inputs: Iterable[str], stdin: IO[bytes] | None = None, *,
-              raw: bool = False) -> Iterator[Document | tuple[str, bytes]]:
+              raw: bool = False, max_chars: int | None = None) -> Iterator[Document | tuple[str, bytes]]:
     """Every article of every input, in order, as a lazy stream.
 
     With `raw=True`, JSONL lines come as (fallback id, bytes) pairs instead of Documents, to be
     turned into Documents later by `document_from_line` (batch workers parse them in parallel).
+    With `max_chars`, an input certain to be longer is an error Document, without being read.
     """
     lines = jsonl_lines if raw else jsonl_documents
+    cap = TEXT_BYTES_PER_CHAR * max_chars if max_chars else None
     for name, kind in expand(inputs):
         if kind == "stdin":
             stream = _peekable(stdin if stdin is not None else io.BytesIO())
             if stream.peek(4096).lstrip()[:1] == b"{":
-                yield from lines(stream, "-")   # streamed: memory stays flat
+                yield from lines(stream, "-", max_chars)   # streamed: memory stays flat
             else:
-                yield document_from_bytes("-", stream.read())
+                data = stream.read(cap + 1) if cap else stream.read()
+                yield too_big("-", len(data), max_chars) if cap and len(data) > cap \
+                    else document_from_bytes("-", data)
             continue
         path = Path(name)
         if not path.exists():
@@ -206,11 +235,13 @@ def documents(inputs: Iterable[str], stdin: IO[bytes] | None = None, *,
         try:
             if kind == "jsonl":
                 with open_binary(path) as fh:
-                    yield from lines(fh, name)
+                    yield from lines(fh, name, max_chars)
             elif kind == "warc":
                 from .warc import warc_documents
 
                 yield from warc_documents(path)
+            elif cap and path.stat().st_size > cap:
+                yield too_big(name, path.stat().st_size, max_chars)
             else:
                 yield document_from_bytes(name, path.read_bytes(), html=True if kind == "html" else None)
         except OSError as exc:
