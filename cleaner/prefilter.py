@@ -57,8 +57,17 @@ RARE = frozenset("/|\\©_@#[]{}<>()•·»«~^*+=")
 COMMON = frozenset(".,;:!?'\"’‘“”")
 
 
+# Words in nearly every article: as needles they select little and cost many automaton hits.
+STOPWORDS = frozenset("""a an and are as at be by for from has he in is it its of on or our
+said she that the their they this to us was we were will with you your now today all not
+""".split())
+
+
 def quality(needle: str) -> int:
-    """How selective a needle is likely to be: its length, rare punctuation counting triple."""
+    """How selective a needle is likely to be: its length, rare punctuation counting triple,
+    a very common word counting one."""
+    if needle.strip() in STOPWORDS:
+        return 1
     return sum(3 if c in RARE else 1 for c in needle)
 
 
@@ -366,7 +375,8 @@ def needles(pattern: str) -> tuple[frozenset[str], ...] | None:
         return min(quality(n) for n in x)
 
     # a second or third set must select something by itself ('.' or ',' would not)
-    sets = [x for k, x in enumerate(_conj(info)) if k == 0 or not x & COMMON]
+    sets = [x for k, x in enumerate(_conj(info))
+            if k == 0 or not (x & COMMON or any(n.strip() in STOPWORDS for n in x))]
     # drop a set implied by a better one (every needle of that one contains one of it)
     kept: list[frozenset[str]] = []
     for b in sets:

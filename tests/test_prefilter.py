@@ -19,7 +19,7 @@ from conftest import SEEDS
     (r"[.!?]\s*REUTERS\s*/", [{"reuters"}, {"/"}]),     # not [.!?]: in every sentence
     (r"^_{3,}$", [{"_"}]),
     (r"(?i)^(?:follow|join)\s+us\b.{0,40}\b(?:telegram|whatsapp)\b",
-     [{"telegram", "whatsapp"}, {"follow", "join"}, {"us"}]),
+     [{"telegram", "whatsapp"}, {"follow", "join"}]),      # not "us": in every article
     (r"(?:^|\s)[-(](?P<agencies>AFP|AP)\)?\s*$", [{"-afp", "-ap", "(afp", "(ap"}]),
     (r"(?:^|\s)(?:[-–]\s*|\()(?P<agencies>AFP|AP)\)?\s*$", [{"afp", "ap"}, {"-", "–", "("}]),
 ])
