@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Callable, Protocol
 
+import regex
+
 from .model import Document, Line
 from .segment import ends_sentence, normalise, words
 
@@ -45,8 +47,37 @@ def title(view: View) -> list[int]:
     first = kept[0]
     known = view.doc.hints.get("title")
     if known:
-        return [first.index] if normalise(first.text) == normalise(known) else []
+        return [first.index] if _same_title(first.text, known) else []
+    slug = slug_words(view.doc.url or view.doc.hints.get("url"))
+    if slug and not _matches_slug(first.text, slug):
+        return []
     return [first.index] if would_be_title(kept) else []
+
+
+def _same_title(line: str, known: str) -> bool:
+    a, b = normalise(line), normalise(known)
+    return a == b or (len(a) > 20 and (b.startswith(a) or a.startswith(b)))
+
+
+def slug_words(url: str | None) -> set[str]:
+    """The words of a headline slug in a URL path ('/us-strikes-iraq-syria-612478' -> us,
+    strikes, iraq, syria); empty when the path has no slug of at least three words."""
+    if not url:
+        return set()
+    path = regex.sub(r"^[a-z]+://[^/]+", "", url.lower()).split("?")[0].split("#")[0]
+    best: list[str] = []
+    for part in path.split("/"):
+        part = regex.sub(r"\.[a-z0-9]{2,5}$", "", part)
+        tokens = [t for t in regex.split(r"[-_+]", part) if regex.fullmatch(r"\p{L}[\p{L}\p{N}']*", t)]
+        if len(tokens) > len(best):
+            best = tokens
+    return set(best) if len(best) >= 3 else set()
+
+
+def _matches_slug(text: str, slug: set[str]) -> bool:
+    """Whether a line shares at least half of the URL slug's words (a headline and its slug)."""
+    found = {w for w in regex.findall(r"\p{L}[\p{L}\p{N}']*", normalise(text))}
+    return len(slug & found) >= max(2, len(slug) // 2)
 
 
 def would_be_title(kept: list[Line]) -> bool:
@@ -87,7 +118,7 @@ def would_be_subtitle(following: list[Line]) -> bool:
     if len(following) < 2:
         return False
     text = following[0].text
-    return 3 <= words(text) <= 60 and not text[0].islower() and not ends_sentence(text)
+    return 8 <= words(text) <= 60 and not text[0].islower() and not ends_sentence(text)
 
 
 def adjacent_duplicate(view: View) -> list[int]:
@@ -99,15 +130,17 @@ def adjacent_duplicate(view: View) -> list[int]:
     for pairs in (zip(view.lines, view.lines[1:]), zip(kept, kept[1:])):
         for prev, line in pairs:
             n = words(line.text)    # equal after normalise() means an equal number of words
-            if n >= 3 and words(prev.text) == n and normalise(prev.text) == normalise(line.text):
+            if (n >= 5 and words(prev.text) == n and normalise(prev.text) == normalise(line.text)
+                    and any(c.islower() for c in line.text)):
                 out.extend(i for i in (prev.index, line.index)
                            if i not in view.removed and i not in out)
     return out
 
 
 def pullquote(view: View) -> list[int]:
-    """A short fragment without a full stop that the article repeats inside a longer paragraph:
-    a pull-quote or highlighted phrase that the extractor kept as a line of its own."""
+    """A short fragment without a full stop that the article quotes inside a longer paragraph:
+    a pull-quote or highlighted phrase that the extractor kept as a line of its own. The
+    repeat must stand in quotation marks: an unquoted repeat is usually a name or a subhead."""
     kept = view.kept()
     sizes = {ln.index: words(ln.text) for ln in kept}
     short = [ln for ln in kept if 2 <= sizes[ln.index] <= 8 and not ends_sentence(ln.text)]
@@ -117,8 +150,9 @@ def pullquote(view: View) -> list[int]:
     out = []
     for ln in short:
         n, frag = sizes[ln.index], folded[ln.index]
+        quoted = regex.compile(rf"[\"']\s*{regex.escape(frag)}|{regex.escape(frag)}[.,!?]?\s*[\"']")
         if any(o.index != ln.index and sizes[o.index] >= 2 * n and frag in folded[o.index]
-               for o in kept):
+               and quoted.search(folded[o.index]) for o in kept):
             out.append(ln.index)
     return out
 
