@@ -8,6 +8,7 @@ import regex
 
 from .engine import DocumentTimeout
 from .model import Config, Document
+from .prefilter import could_match, fold
 from .rules import OutletPack, RuleError, RuleSet
 
 # Fingerprints are written for '\n' lines ('(?m)^Source: ...$'); every newline style counts.
@@ -52,12 +53,16 @@ def choose(doc: Document, rules: RuleSet, config: Config) -> tuple[OutletPack | 
     pack = by_host(host_of(doc.url or doc.hints.get("url")), rules)
     if pack is not None:
         return pack, "url"
-    text = _BREAKS.sub("\n", doc.text)
+    text = doc.text
+    if any(c in text for c in "\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85"):   # cheaper than sub
+        text = _BREAKS.sub("\n", text)
     deadline = time.monotonic() + config.timeout       # fingerprints are patterns too: bounded
     try:
-        hosts = {m.lower() for m in _URL_HOST.findall(text, timeout=config.timeout)}
-        votes_of = {pack.slug: sum(1 for f in pack.fingerprints
-                                   if f.search(text, timeout=max(deadline - time.monotonic(), 1e-3)))
+        hosts = {m.lower() for m in _URL_HOST.findall(text, timeout=config.timeout)} \
+            if "://" in text else set()
+        folded = fold(text)     # a fingerprint whose required literals are absent is skipped
+        votes_of = {pack.slug: sum(1 for f in pack.fingerprints if could_match(f, folded)
+                                   and f.search(text, timeout=max(deadline - time.monotonic(), 1e-3)))
                     for pack in rules.outlets}
     except TimeoutError:
         raise DocumentTimeout() from None

@@ -457,6 +457,18 @@ class Prefilter:
         return result
 
 
+_PATTERN_NEEDLES: dict[str, tuple[frozenset[str], ...] | None] = {}
+
+
+def could_match(pattern, folded: str) -> bool:
+    """False only when `pattern` (compiled) cannot match anywhere in a text whose fold() is
+    `folded` (one of its needles of every set is missing)."""
+    sets = _PATTERN_NEEDLES.get(pattern.pattern, False)
+    if sets is False:
+        sets = _PATTERN_NEEDLES[pattern.pattern] = needles(pattern.pattern)
+    return sets is None or all(any(n in folded for n in group) for group in sets)
+
+
 _CACHE: dict[tuple[int, str | None], tuple[object, Prefilter]] = {}
 
 

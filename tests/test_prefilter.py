@@ -78,3 +78,17 @@ def test_results_are_the_same_without_the_prefilter(monkeypatch):
     without = [clean(t).to_dict() for t in texts]
     assert with_filter == without
     assert prefilter.needles(r"(?i)^read more$") == (frozenset({"read more"}),)
+
+
+def test_fingerprints_are_only_skipped_where_they_cannot_match(rules):
+    texts = [p.read_text(encoding="utf-8") for p in SEEDS]
+    texts += [ex for r in rules.by_id.values() for ex in r.fails + r.passes]
+    checked = 0
+    for pack in rules.outlets:
+        for f in pack.fingerprints:
+            for base in texts:
+                for text in variants(base):
+                    if f.search(text):
+                        checked += 1
+                        assert prefilter.could_match(f, fold(text)), (pack.slug, f.pattern)
+    assert checked > 20
