@@ -16,7 +16,7 @@ from .metadata import agencies_in
 from .model import Config, Document, Hit, Line
 from .prefilter import for_document
 from .rules import PHASES, Rule, RuleSet
-from .segment import words
+from .segment import ends_sentence, words
 
 
 class DocumentTimeout(Exception):
@@ -192,6 +192,9 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
                             for later in doc.lines[line.index + 1:]:
                                 if later.index not in view.removed:
                                     _remove_line(view, spans, rule, later, {})
+                        elif rule.extend == "run":
+                            for later in _headline_run(doc.lines, line.index, view.removed):
+                                _remove_line(view, spans, rule, later, {})
                         break
                     pieces = [p for p in view.to_input(by_index[line.index], m.start(), m.end())
                               if p[0] < p[1]]
@@ -251,6 +254,23 @@ def _settle_title(view: _View, spans: dict, once: dict[str, Rule]) -> bool:
     for k, i in enumerate(sorted(instead)):
         _remove_line(view, spans, once["title" if k == 0 else "subtitle"], view.lines[i], {})
     return False
+
+
+RUN_MAX_LINES = 12
+RUN_MAX_WORDS = 20
+
+
+def _headline_run(lines: list[Line], index: int, removed: dict) -> list[Line]:
+    """The list under a header such as 'Related articles': the lines that follow it while
+    they read like headlines (short, not ending like a sentence), at most RUN_MAX_LINES."""
+    run = []
+    for later in lines[index + 1:index + 1 + RUN_MAX_LINES]:
+        if later.index in removed:
+            continue
+        if words(later.text) > RUN_MAX_WORDS or ends_sentence(later.text):
+            break
+        run.append(later)
+    return run
 
 
 def _scope(rule: Rule, lines: list[Line], config: Config) -> list[Line]:

@@ -18,7 +18,7 @@ from .model import CATEGORIES
 
 UNITS = ("line", "span")
 WHERE = ("head", "tail", "anywhere")
-EXTEND = ("none", "to_end")
+EXTEND = ("none", "to_end", "run")
 GROUPS = ("credit", "agencies", "place", "author", "date", "url")
 RULE_KEYS = {"id", "category", "description", "unit", "where", "pattern", "detector", "extend",
              "next", "prev", "agencies", "require", "source", "pass", "fail", "max_words"}
