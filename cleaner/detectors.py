@@ -48,10 +48,11 @@ def title(view: View) -> list[int]:
     known = view.doc.hints.get("title")
     if known:
         return [first.index] if _same_title(first.text, known) else []
-    slug = slug_words(view.doc.url or view.doc.hints.get("url"))
-    if slug and not _matches_slug(first.text, slug):
-        return []
-    return [first.index] if would_be_title(kept) else []
+    return [first.index] if would_be_title(kept, url_of(view.doc)) else []
+
+
+def url_of(doc: Document) -> str | None:
+    return doc.url or doc.hints.get("url")
 
 
 def _same_title(line: str, known: str) -> bool:
@@ -80,9 +81,13 @@ def _matches_slug(text: str, slug: set[str]) -> bool:
     return len(slug & found) >= max(2, len(slug) // 2)
 
 
-def would_be_title(kept: list[Line]) -> bool:
-    """Whether the first of these lines reads like a headline over the text that follows."""
+def would_be_title(kept: list[Line], url: str | None = None) -> bool:
+    """Whether the first of these lines reads like a headline over the text that follows
+    (and, when the article's URL has a headline slug, shares its words)."""
     if not kept or not _title_like(kept[0].text):
+        return False
+    slug = slug_words(url)
+    if slug and not _matches_slug(kept[0].text, slug):
         return False
     rest = words(" ".join(ln.text for ln in kept[1:]))
     return rest >= 2 * words(kept[0].text)

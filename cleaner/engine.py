@@ -219,7 +219,7 @@ def _settle_title(view: _View, spans: dict, once: dict[str, Rule]) -> bool:
     they do not, they go back into the body, and the lines a second run would take, if that is
     stable, are taken instead. A headline known from the input is trusted as it is.
     """
-    from .detectors import would_be_subtitle, would_be_title
+    from .detectors import url_of, would_be_subtitle, would_be_title
 
     if "title" not in once or view.doc.hints.get("title"):
         return True
@@ -227,7 +227,7 @@ def _settle_title(view: _View, spans: dict, once: dict[str, Rule]) -> bool:
     full = view.kept(back=taken)
 
     def second_run(kept: list[Line]) -> set[int]:
-        if not would_be_title(kept):
+        if not would_be_title(kept, url_of(view.doc)):
             return set()
         if "subtitle" in once and would_be_subtitle(kept[1:]):
             return {kept[0].index, kept[1].index}
