@@ -33,6 +33,9 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
          (codecs.BOM_UTF16_BE, "utf-16"))
 _META_CHARSET = regex.compile(rb"""(?i)<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w.:-]{2,40})""")
+_UTF8_MULTIBYTE = regex.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_ASCII_SPACE = regex.compile(rb"[ \t\r\n]")
+_CONTROL_BYTES = regex.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 _CONTROL = regex.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _HTML_SNIFF = regex.compile(r"(?i)^\s*(?:<!doctype html|<html\b|<head\b|<body\b|<\?xml[^>]*>\s*<html)")
 
@@ -42,7 +45,13 @@ class InputError(ValueError):
 
 
 def decode(data: bytes, *, html: bool = False) -> tuple[str, str | None]:
-    """Decode bytes to text. Returns (text, note) where note names a non-UTF-8 encoding used."""
+    """Decode bytes to text. Returns (text, note); the note says how, when it was not plain UTF-8.
+
+    In order: a byte-order mark (UTF-8/16/32); UTF-16 without one (every other byte NUL); UTF-8;
+    an HTML page's meta charset; UTF-8 with a few damaged bytes (replaced by U+FFFD); else the
+    encoding charset-normalizer finds (cp1252 on a tie, the web's default for Latin text). Text
+    that is mostly control characters or NULs is binary data, an InputError.
+    """
     if not data.strip():
         raise InputError("empty input")
     for bom, codec in _BOMS:
@@ -51,25 +60,60 @@ def decode(data: bytes, *, html: bool = False) -> tuple[str, str | None]:
                 return _checked(data.decode(codec)), None
             except UnicodeDecodeError as exc:
                 raise InputError(f"invalid {codec} after a byte-order mark ({exc.reason})") from None
-    if b"\x00" in data[:65536]:
-        raise InputError("binary data (NUL bytes), not text")
+    sample = data[:65536]
+    if b"\x00" in sample:
+        wide = _utf16_without_bom(sample)
+        if wide:
+            try:
+                return _checked(data.decode(wide)), f"decoded as {wide} (no byte-order mark)"
+            except UnicodeDecodeError:
+                pass
+    if len(_CONTROL_BYTES.findall(sample)) > max(8, len(sample) // 100):
+        what = "NUL bytes" if b"\x00" in sample else "control characters"
+        raise InputError(f"binary data ({what}), not text")
     try:
         return _checked(data.decode("utf-8")), None
     except UnicodeDecodeError:
         pass
-    if html:
+    if html or looks_like_html(sample[:2048].decode("ascii", "ignore")):
         m = _META_CHARSET.search(data[:4096])
         if m:
+            name = m.group(1).decode("ascii")
             try:
-                return _checked(data.decode(m.group(1).decode("ascii"))), f"decoded as {m.group(1).decode('ascii')} (HTML meta charset)"
+                return _checked(data.decode(name)), f"decoded as {name} (HTML meta charset)"
             except (LookupError, UnicodeDecodeError):
                 pass
+    good = len(_UTF8_MULTIBYTE.findall(data))
+    if good:
+        text = data.decode("utf-8", errors="replace")
+        bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+        if bad < good:
+            return _checked(text), (f"{bad} invalid UTF-8 byte sequence{'s' if bad > 1 else ''} "
+                                    f"replaced with U+FFFD")
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is None or best.chaos > 0.3:
+    # Every legacy encoding worth trying spells spaces and newlines in ASCII; bytes with none
+    # of them decode "fine" as cp949 or EBCDIC, but they are not text.
+    found = from_bytes(data) if len(data) < 64 or _ASCII_SPACE.search(sample) else None
+    best = found.best() if found else None
+    if best is None or best.chaos > 0.3 or (best.coherence == 0 and best.chaos > 0.1):
         raise InputError("invalid UTF-8, and no other text encoding fits")
+    tied = [m for m in found if m.chaos <= best.chaos and m.coherence >= best.coherence]
+    best = next((m for m in tied if m.encoding == "cp1252"), best)
     return _checked(str(best)), f"decoded as {best.encoding} (not valid UTF-8)"
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when NULs sit on one side of the byte pairs (mostly-ASCII text)."""
+    even, odd = sample[0::2], sample[1::2]
+    if not odd:
+        return None
+    share_even, share_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    if share_odd > 0.4 and share_even < 0.05:
+        return "utf-16-le"
+    if share_even > 0.4 and share_odd < 0.05:
+        return "utf-16-be"
+    return None
 
 
 def _checked(text: str) -> str:
@@ -154,6 +198,8 @@ def jsonl_lines(stream: IO[bytes], name: str,
     lineno = 0
     while raw := reader.readline(limit):
         lineno += 1
+        if lineno == 1:
+            raw = raw.removeprefix(codecs.BOM_UTF8)     # a BOM is not part of the first record
         if limit > 0 and len(raw) >= limit and not raw.endswith(b"\n"):
             size = len(raw)
             while raw and not raw.endswith(b"\n"):
@@ -221,7 +267,7 @@ def documents(inputs: Iterable[str], stdin: IO[bytes] | None = None, *,
     for name, kind in expand(inputs):
         if kind == "stdin":
             stream = _peekable(stdin if stdin is not None else io.BytesIO())
-            if stream.peek(4096).lstrip()[:1] == b"{":
+            if stream.peek(4096).removeprefix(codecs.BOM_UTF8).lstrip()[:1] == b"{":
                 yield from lines(stream, "-", max_chars)   # streamed: memory stays flat
             else:
                 data = stream.read(cap + 1) if cap else stream.read()
