@@ -155,9 +155,12 @@ def pullquote(view: View) -> list[int]:
     out = []
     for ln in short:
         n, frag = sizes[ln.index], folded[ln.index]
+        hosts = [o for o in kept
+                 if o.index != ln.index and sizes[o.index] >= 2 * n and frag in folded[o.index]]
+        if not hosts:           # most fragments: no regex to compile
+            continue
         quoted = regex.compile(rf"[\"']\s*{regex.escape(frag)}|{regex.escape(frag)}[.,!?]?\s*[\"']")
-        if any(o.index != ln.index and sizes[o.index] >= 2 * n and frag in folded[o.index]
-               and quoted.search(folded[o.index]) for o in kept):
+        if any(quoted.search(folded[o.index]) for o in hosts):
             out.append(ln.index)
     return out
 

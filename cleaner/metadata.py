@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import regex
 from dateutil import parser as dateparser
 
+from . import prefilter
 from .model import Document
 from .rules import RuleSet, fold
 
@@ -44,13 +45,20 @@ def photo_credit(text: str, rules: RuleSet) -> str | None:
             if key in table:
                 return table[key]
     for part in parts:
+        folded = prefilter.fold(part)   # skip aliases whose literals are not there: no regex
         for table in (rules.agencies, rules.photo):
             hit = next((name for alias, name in table.items()
-                        if regex.search(rf"(?i)(?<!\w){regex.escape(alias)}(?!\w)", part)), None)
+                        if _mentions(alias, part, folded)), None)
             if hit:
                 return hit
     named = [p for p in parts if p]
     return proper_case(named[-1]) if named else None
+
+
+def _mentions(alias: str, text: str, folded: str) -> bool:
+    """`alias` as a whole word of `text`, any case (`folded` is prefilter.fold(text))."""
+    pattern = rf"(?i)(?<!\w){regex.escape(alias)}(?!\w)"
+    return prefilter.could_match(pattern, folded) and bool(regex.search(pattern, text))
 
 
 def proper_case(name: str) -> str:

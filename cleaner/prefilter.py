@@ -1,16 +1,19 @@
 """Required-literal prefilter: which lines a pattern rule could possibly match.
 
-For each pattern rule we derive a few literal "needles" from its regex such that any match
-(and any text a lookahead must see) contains at least one of them: `(?i)^join ST'?s (?:telegram|
-whatsapp) channel` needs "telegram" or "whatsapp", `\\(Reuters\\)` needs "(reuters)". One
-Aho-Corasick automaton over the needles of every rule runs once over the (case-folded) document,
-and a rule is then tried only on the lines that hold one of its needles. A rule whose pattern
-gives no needle (or uses syntax this module does not know) is tried on every line, as before.
+For each pattern rule we derive from its regex up to three sets of literal "needles" such that
+any match (and any text a lookahead must see) contains one needle of every set:
+`(?i)^join ST'?s (?:telegram|whatsapp) channel` needs one of "join st's telegram channel", ...;
+`^(?:download|get)\s+(?:the|our)\s+.{0,30}app\b` needs "app" and one of "download", "get".
+One Aho-Corasick automaton over the needles of the generic rules plus the document's outlet
+pack runs once over the case-folded document, and a rule is then tried only on the lines that
+hold a needle of each of its sets. A rule whose pattern gives nothing selective (or uses syntax
+this module does not know) is tried on every line, as before. Outlet fingerprints are
+screened the same way (`could_match`).
 
 The test is a relaxation, never a change of behaviour: needles are compared case-insensitively
 even for case-sensitive rules, and only characters whose case folding cannot surprise us (ASCII,
 and caseless symbols) go into needles. The cost of matching a document then grows with the
-number of lines that hold a needle, not with the number of rules.
+number of lines that hold a rule's needles, not with the number of rules.
 """
 from __future__ import annotations
 
@@ -101,11 +104,11 @@ def _cross(a: frozenset[str], b: frozenset[str]) -> frozenset[str] | None:
 
 def _concat(parts: list[Info]) -> Info:
     candidates = []
-    run: frozenset[str] | None = frozenset({""})
+    run = frozenset({""})       # the exact strings of the literal run so far
     whole = True
     for part in parts:
         if part.exact is not None:
-            joined = _cross(run, part.exact) if run is not None else None
+            joined = _cross(run, part.exact)
             if joined is None:
                 candidates.append(run)
                 whole = False
@@ -461,11 +464,12 @@ _PATTERN_NEEDLES: dict[str, tuple[frozenset[str], ...] | None] = {}
 
 
 def could_match(pattern, folded: str) -> bool:
-    """False only when `pattern` (compiled) cannot match anywhere in a text whose fold() is
-    `folded` (one of its needles of every set is missing)."""
-    sets = _PATTERN_NEEDLES.get(pattern.pattern, False)
+    """False only when `pattern` (compiled, or its source) cannot match anywhere in a text whose
+    fold() is `folded`: no needle of one of its sets is there. The analysis is cached."""
+    source = getattr(pattern, "pattern", pattern)
+    sets = _PATTERN_NEEDLES.get(source, False)
     if sets is False:
-        sets = _PATTERN_NEEDLES[pattern.pattern] = needles(pattern.pattern)
+        sets = _PATTERN_NEEDLES[source] = needles(source)
     return sets is None or all(any(n in folded for n in group) for group in sets)
 
 
