@@ -100,6 +100,20 @@ def decode(data: bytes, *, html: bool = False) -> tuple[str, str | None]:
         raise InputError("invalid UTF-8, and no other text encoding fits")
     tied = [m for m in found if m.chaos <= best.chaos and m.coherence >= best.coherence]
     best = next((m for m in tied if m.encoding == "cp1252"), best)
+    if best.encoding != "cp1252" and all(a.startswith(("Basic Latin", "Latin", "General Punct",
+                                                         "Currency", "Control"))
+                                         for a in best.alphabets):
+        # Latin-script text: charset-normalizer often names cp1250/cp775 for short cp1252 or
+        # latin-1 text ('naïve' -> 'naďve'); cp1252 is the web's default, so it wins when it
+        # reads cleanly (Polish does not: 'Za¿ó³æ'; Lithuanian cp1257 can: a known trade-off).
+        from charset_normalizer.md import mess_ratio
+
+        try:
+            western = data.decode("cp1252")
+        except UnicodeDecodeError:
+            western = None
+        if western is not None and mess_ratio(western, 1.0) <= 0.1:
+            return _checked(western), "decoded as cp1252 (not valid UTF-8)"
     return _checked(str(best)), f"decoded as {best.encoding} (not valid UTF-8)"
 
 

@@ -1,0 +1,91 @@
+"""Limits: the over-stripping guard, the per-document time limit and the size limit."""
+import re
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from cleaner import Config, clean
+from cleaner.cli import main
+
+from test_lossless import assert_lossless
+
+STORY = "The council met on Monday and voted to approve the budget for next year."
+NOISE = ["Follow us on Twitter for the latest news.", "Sign up for our daily newsletter.",
+         "Read more: Council approves budget", "Like us on Facebook"]
+
+
+def noisy(n_noise: int) -> str:
+    return "\n\n".join(["Council approves budget", "By Jane Doe", STORY] + NOISE[:n_noise])
+
+
+# ----------------------------------------------------------------------- over-stripping guard
+
+def test_under_the_limit_the_noise_goes():
+    result = clean(noisy(2))
+    assert result.warnings == () and "Follow us" not in result.body
+
+
+def test_past_the_limit_the_body_is_kept_whole_and_a_warning_names_the_rules():
+    text = noisy(4)
+    result = clean(text, config=Config(max_removed_share=0.3))
+    assert {r.category for r in result.removed} == {"metadata"}     # nothing but metadata goes
+    assert result.title == "Council approves budget" and result.byline == ("Jane Doe",)
+    for line in [STORY] + NOISE:
+        assert line in result.body
+    (warning,) = result.warnings
+    assert "over-stripping guard" in warning and "limit 30%" in warning
+    assert re.search(r"rules would remove \d+% of the words", warning)
+    for rule in ("generic.promo.social-follow", "generic.promo.newsletter", "generic.related.read-more"):
+        assert rule in warning
+    assert_lossless(text, result)
+
+
+def test_the_limit_is_a_share_of_words():
+    text = noisy(4)
+    removed = lambda share: [r.rule for r in clean(text, config=Config(max_removed_share=share)).removed]
+    assert len(removed(1.0)) > len(removed(0.0)) == 2     # 0.0: only title and byline may go
+
+
+def test_cli_max_share_is_the_guard():
+    runner = CliRunner()
+    out = runner.invoke(main, ["clean", "--max-share", "0.3", "-"], input=noisy(4))
+    assert out.exit_code == 0 and "over-stripping guard" in out.stdout
+    assert "Follow us on Twitter" in out.stdout.split('"body":')[1]
+
+
+# ------------------------------------------------------------------------------ bounded work
+
+ADVERSARIAL = {
+    "parentheses": "(" * 1_000_000,
+    "photo credits": "(photo: " * 125_000,
+    "url labels": "https://" + "a." * 500_000,
+    "capitals": "REUTERS/" * 125_000,
+    "dashes": "- " * 500_000,
+    "by-line": "By " + "Ab " * 333_000,
+    "donation words": "donate our we " * 71_000,
+}
+
+
+@pytest.mark.parametrize("name", list(ADVERSARIAL))
+def test_a_1mb_line_of_adversarial_text_finishes_quickly(name):
+    text = ADVERSARIAL[name]
+    started = time.monotonic()
+    result = clean(text)
+    elapsed = time.monotonic() - started
+    assert result.error is None or "longer than" in result.error
+    assert elapsed < 4.0, f"{name}: {elapsed:.1f} s"      # about 0.3 s here; loose for CI
+
+
+def test_matching_is_cut_off_at_the_time_limit_with_an_error_record():
+    started = time.monotonic()
+    result = clean("(" * 1_000_000, config=Config(timeout=0.01))
+    assert time.monotonic() - started < 3.0
+    assert result.error == "rule matching took longer than 0.01 s" and result.body == ""
+    assert result.to_dict()["error"] == result.error
+
+
+def test_a_document_over_max_chars_is_an_error_record_not_a_crash():
+    result = clean("word " * 2_100_000)        # 10.5 M characters, default limit 10 M
+    assert result.error == "document has 10,500,000 characters, over the limit of 10,000,000"
+    assert clean("word " * 300, config=Config(max_chars=1000)).error.startswith("document has 1,500")
