@@ -21,6 +21,7 @@ class View(Protocol):
     lines: list[Line]
     removed: dict  # line index -> Rule that removed it
     head_lines: int
+    tail_lines: int
 
     def rule_of(self, index: int): ...
 
@@ -31,7 +32,9 @@ class View(Protocol):
 
 def _title_like(text: str) -> bool:
     n = words(text)
-    return (2 <= n <= 30 and len(text) <= 250 and not ends_sentence(text)
+    # headlines may ask or exclaim ('Is Football Violence a Crime?'), but do not end in a full stop
+    asks = text.rstrip("'\"’”").endswith(("?", "!")) and n <= 20
+    return (2 <= n <= 30 and len(text) <= 250 and (asks or not ends_sentence(text))
             and not text[0].islower() and any(c.isalpha() for c in text))
 
 
@@ -165,7 +168,31 @@ def pullquote(view: View) -> list[int]:
     return out
 
 
+_BULLET = regex.compile(r"^[-–•*·▪►]\s+\S")
+
+
+def link_list(view: View) -> list[int]:
+    """A bulleted list of headlines closing the article ('- Moon Rush: Private Lunar Lander
+    Plans'): three or more bulleted lines in a row at the very end, each of 4 to 30 words,
+    capitalised, none ending in a full stop. Bullet points of the story end in full stops,
+    or are followed by more of the story."""
+    kept = view.kept()
+    tail = kept[max(0, len(kept) - view.tail_lines):]
+    out: list[int] = []
+    run: list[Line] = []
+    for line in tail:
+        item = line.text[1:].strip()
+        if _BULLET.match(line.text) and 4 <= words(item) <= 30 and item[0].isupper() \
+                and not item.rstrip("'\"’”)").endswith("."):
+            run.append(line)
+        else:
+            run = []
+    # the list must close the article: a list followed by more text is part of the story
+    return [ln.index for ln in run] if len(run) >= 3 else []
+
+
 DETECTORS: dict[str, Callable[[View], list[int]]] = {
+    "link_list": link_list,
     "adjacent_duplicate": adjacent_duplicate,
     "title": title,
     "subtitle": subtitle,

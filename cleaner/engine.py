@@ -26,11 +26,12 @@ class DocumentTimeout(Exception):
 class _View:
     """The state detectors read (see detectors.View)."""
 
-    def __init__(self, doc: Document, head_lines: int):
+    def __init__(self, doc: Document, head_lines: int, tail_lines: int = 15):
         self.doc = doc
         self.lines: list[Line] = doc.lines
         self.removed: dict[int, Rule] = {}
         self.head_lines = head_lines
+        self.tail_lines = tail_lines
         self.found: dict = {}       # (rule id, line text) -> matches: rounds see lines again
         self._pieces: dict[int, list[tuple[int, int]]] = {}   # as of the last kept() call
 
@@ -120,7 +121,7 @@ def apply_rules(doc: Document, rules: RuleSet, config: Config,
 
 def _until_settled(doc: Document, pattern_rules: list[Rule], detector_rules: list[Rule],
                    rules: RuleSet, config: Config, deadline: float) -> None:
-    view = _View(doc, config.head_lines)
+    view = _View(doc, config.head_lines, config.tail_lines)
     lines = doc.lines
     spans: dict[int, list[tuple[int, int]]] = {}
     once = {r.detector: r for r in detector_rules if r.detector in ONCE}
