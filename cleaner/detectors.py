@@ -173,22 +173,29 @@ _BULLET = regex.compile(r"^[-–•*·▪►]\s+\S")
 
 def link_list(view: View) -> list[int]:
     """A bulleted list of headlines closing the article ('- Moon Rush: Private Lunar Lander
-    Plans'): three or more bulleted lines in a row at the very end, each of 4 to 30 words,
-    capitalised, none ending in a full stop. Bullet points of the story end in full stops,
-    or are followed by more of the story."""
+    Plans'): three or more bulleted lines in a row in the tail, each of 4 to 30 words,
+    capitalised, none ending in a full stop, and either all in Title Case or closing the
+    article. Bullet points of the story end in full stops, or are followed by more story."""
     kept = view.kept()
     tail = kept[max(0, len(kept) - view.tail_lines):]
-    out: list[int] = []
     run: list[Line] = []
     for line in tail:
         item = line.text[1:].strip()
-        if _BULLET.match(line.text) and 4 <= words(item) <= 30 and item[0].isupper() \
+        if _BULLET.match(line.text) and 4 <= words(item) <= 30 and (item[0].isupper() or item[0].isdigit()) \
                 and not item.rstrip("'\"’”)").endswith("."):
             run.append(line)
+        elif len(run) >= 3 and all(_headline_case(ln.text) for ln in run):
+            break                       # a list of Title Case headlines, wherever in the tail
         else:
             run = []
-    # the list must close the article: a list followed by more text is part of the story
+    # otherwise the list must close the article: a list followed by text is part of the story
     return [ln.index for ln in run] if len(run) >= 3 else []
+
+
+def _headline_case(text: str) -> bool:
+    """Title Case, as headlines are written: most words of four letters or more capitalised."""
+    long = [w for w in regex.findall(r"\p{L}[\p{L}'’]*", text) if len(w) >= 4]
+    return len(long) >= 2 and sum(w[0].isupper() for w in long) >= 0.75 * len(long)
 
 
 DETECTORS: dict[str, Callable[[View], list[int]]] = {

@@ -179,8 +179,8 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
                 key = (rule.id, line.text)
                 found = view.found.get(key)
                 if found is None:   # lines longer than max_words are never matched
-                    found = view.found[key] = [] if rule.max_words and \
-                        words(line.text) > rule.max_words else _matches(rule, line, deadline)
+                    found = view.found[key] = [] if _too_long(rule, line.text) \
+                        else _matches(rule, line, deadline)
                 for m in found:
                     groups = {k: v for k, v in m.groupdict().items() if v}
                     if not _context_ok(rule, kept, position[line.index], deadline) \
@@ -255,6 +255,16 @@ def _settle_title(view: _View, spans: dict, once: dict[str, Rule]) -> bool:
     for k, i in enumerate(sorted(instead)):
         _remove_line(view, spans, once["title" if k == 0 else "subtitle"], view.lines[i], {})
     return False
+
+
+# A word is rarely longer than this: a line of more characters than max_words times this holds
+# fewer words than it seems (one 1 MB "word" of adversarial text) and is not looked at either.
+CHARS_PER_WORD = 25
+
+
+def _too_long(rule: Rule, text: str) -> bool:
+    return bool(rule.max_words) and (len(text) > rule.max_words * CHARS_PER_WORD
+                                     or words(text) > rule.max_words)
 
 
 RUN_MAX_LINES = 12
