@@ -18,6 +18,7 @@ number of lines that hold a rule's needles, not with the number of rules.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -37,10 +38,13 @@ class Info:
     exact: frozenset[str] | None    # every string the node can match, when a small finite set
     need: tuple[frozenset[str], ...] = ()   # sets of non-empty strings: any match contains
     #                                         one string of each set
+    width: int | None = None        # most non-space characters in a match (None: no bound)
 
 
-ANY = Info(None)
-EMPTY = Info(frozenset({""}))
+ANY = Info(None)                    # anything, of any length
+ONE = Info(None, (), 1)             # any one character
+SPACE = Info(None, (), 0)           # one white-space character
+EMPTY = Info(frozenset({""}), (), 0)
 MAX_AND = 3             # most needle sets kept for one node
 
 
@@ -120,7 +124,9 @@ def _concat(parts: list[Info]) -> Info:
             run = frozenset({""})
         candidates.extend(part.need)
     candidates.append(run)
-    return Info(run if whole else None, _top(candidates))
+    widths = [part.width for part in parts]
+    width = None if None in widths else sum(widths)
+    return Info(run if whole else None, _top(candidates), width)
 
 
 def _alternate(branches: list[Info]) -> Info:
@@ -133,10 +139,12 @@ def _alternate(branches: list[Info]) -> Info:
     for b in branches:
         u = _usable(b)
         need = need | u if need is not None and u is not None else None
-    return Info(exact, (need,) if need else ())
+    widths = [b.width for b in branches]
+    return Info(exact, (need,) if need else (), None if None in widths else max(widths))
 
 
 _CLASS_ESCAPES = set("dDwWsSpPhHX")
+_FLAGS_ONLY = re.compile(r"\(\?[a-zA-Z0-9-]*\)")
 _ZERO_WIDTH = set("bBAZzGmM")
 _SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a", "e": "\x1b"}
 
@@ -144,6 +152,8 @@ _SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a", "e"
 class _Parser:
     def __init__(self, pattern: str):
         self.p, self.i = pattern, 0
+        self.depth = 0
+        self.anchored: list[bool] = []     # per top-level branch: from ^ to $
 
     def peek(self, k: int = 0) -> str:
         j = self.i + k
@@ -168,9 +178,15 @@ class _Parser:
         return branches[0] if len(branches) == 1 else _alternate(branches)
 
     def sequence(self) -> Info:
-        parts = []
+        parts, sources = [], []
         while self.peek() and self.peek() not in "|)":
+            start = self.i
             parts.append(self.quantified(self.atom()))
+            sources.append(self.p[start:self.i])
+        if self.depth == 0:
+            core = [src for src in sources if not _FLAGS_ONLY.fullmatch(src)]
+            self.anchored.append(bool(core) and core[0] in ("^", "\\A")
+                                 and core[-1] in ("$", "\\Z", "\\z"))
         return _concat(parts) if parts else EMPTY
 
     def quantified(self, info: Info) -> Info:
@@ -199,15 +215,17 @@ class _Parser:
             self.i += 1          # lazy or possessive: the same strings
         if self.peek() in ("*", "+", "?", "{"):
             raise Unsupported("stacked quantifiers")
+        width = 0 if info.width == 0 else \
+            None if hi is None or info.width is None else info.width * hi
         if lo == 0:
             if hi == 0:
                 return EMPTY
             if hi == 1 and info.exact is not None:
-                return Info(info.exact | {""})
-            return ANY
+                return Info(info.exact | {""}, (), width)
+            return Info(None, (), width)
         if lo == hi == 1:
             return info
-        return Info(None, _conj(info))
+        return Info(None, _conj(info), width)
 
     def atom(self) -> Info:
         c = self.peek()
@@ -222,7 +240,7 @@ class _Parser:
             return EMPTY
         if c == ".":
             self.i += 1
-            return ANY
+            return ONE
         if c in "*+?{":
             raise Unsupported(f"nothing to repeat at {self.i}")
         self.i += 1
@@ -230,7 +248,8 @@ class _Parser:
 
     @staticmethod
     def literal(c: str) -> Info:
-        return Info(frozenset({c.lower()})) if _safe(c) else ANY
+        solid = 0 if c.isspace() else 1
+        return Info(frozenset({c.lower()}), (), solid) if _safe(c) else Info(None, (), solid)
 
     def group(self) -> Info:
         self.i += 1
@@ -258,11 +277,13 @@ class _Parser:
                 return EMPTY
             else:
                 return self.flags()
+        self.depth += 1
         inner = self.alternation()
+        self.depth -= 1
         if not self.take(")"):
             raise Unsupported("unbalanced parenthesis")
         if lookaround == "positive":
-            return Info(frozenset({""}), _conj(inner))
+            return Info(frozenset({""}), _conj(inner), 0)
         if lookaround == "negative":
             return EMPTY
         return inner
@@ -281,7 +302,9 @@ class _Parser:
             return EMPTY
         if not self.take(":"):
             raise Unsupported("malformed flag group")
+        self.depth += 1
         inner = self.alternation()
+        self.depth -= 1
         if not self.take(")"):
             raise Unsupported("unbalanced parenthesis")
         return inner
@@ -301,7 +324,7 @@ class _Parser:
                     self.i = end + 1
                 else:
                     self.i += 1
-            return ANY
+            return ANY if c == "X" else SPACE if c == "s" else ONE   # \X: a grapheme
         if c in _ZERO_WIDTH:
             return EMPTY
         return self.literal(self.escaped_char(c))
@@ -328,6 +351,7 @@ class _Parser:
         negated = self.take("^")
         chars: set[str] = set()
         plain = not negated
+        spaces = not negated            # only white space (\s, or literal spaces)
         first = True
         while True:
             c = self.peek()
@@ -345,6 +369,7 @@ class _Parser:
                 self.i += 1
                 if e in _CLASS_ESCAPES:
                     plain = False
+                    spaces = spaces and e == "s"
                     if e in "pP":
                         if self.take("{"):
                             self.i = self.p.index("}", self.i) + 1
@@ -353,7 +378,7 @@ class _Parser:
                     continue
                 c = self.escaped_char(e)
             if self.peek() == "-" and self.peek(1) not in ("]", ""):
-                plain = False           # a range
+                plain = spaces = False  # a range
                 self.i += 1
                 if self.peek() == "\\":
                     self.i += 2
@@ -361,9 +386,12 @@ class _Parser:
                     self.i += 1
                 continue
             chars.add(c)
+            spaces = spaces and c.isspace()
+        if spaces:
+            return SPACE
         if plain and chars and len(chars) <= 8 and all(_safe(c) for c in chars):
-            return Info(frozenset(c.lower() for c in chars))
-        return ANY
+            return Info(frozenset(c.lower() for c in chars), (), 1)
+        return ONE
 
 
 def needles(pattern: str) -> tuple[frozenset[str], ...] | None:
@@ -393,6 +421,23 @@ def needles(pattern: str) -> tuple[frozenset[str], ...] | None:
     return tuple(frozenset(n for n in x if not any(m != n and m in n for m in x)) for x in sets)
 
 
+def max_solid(pattern: str) -> int | None:
+    """When `pattern` is anchored at both ends (^...$, every top-level branch): the most
+    non-space characters a line it matches can hold (None: no bound). A line with more
+    (`solid()`) cannot match."""
+    parser = _Parser(pattern)
+    try:
+        info = parser.parse()
+    except (Unsupported, ValueError, IndexError):
+        return None
+    return info.width if parser.anchored and all(parser.anchored) else None
+
+
+def solid(text: str) -> int:
+    """Non-space characters of a text (Python's white space includes all of the regex's \\s)."""
+    return sum(map(len, text.split()))
+
+
 def fold(text: str) -> str:
     """The text as needles are compared with it: lower-cased, one character for one."""
     for special, plain in FOLD_FIXUPS:
@@ -402,17 +447,22 @@ def fold(text: str) -> str:
 
 
 class Prefilter:
-    """The needles of a set of rules, in one automaton."""
+    """The needles of a set of rules, in one automaton; and for rules anchored at both ends,
+    the most non-space characters a line they match can hold."""
 
     def __init__(self, rules: Iterable):
         import ahocorasick
 
         self.slots: dict[str, tuple[int, ...]] = {}   # rule id -> one slot per needle set
+        self.bounds: dict[str, int] = {}              # rule id -> max_solid()
         owners: dict[str, list[int]] = {}
         count = 0
         for rule in rules:
-            if rule.pattern is None or rule.id in self.slots:
+            if rule.pattern is None or rule.id in self.slots or rule.id in self.bounds:
                 continue
+            bound = max_solid(rule.pattern.pattern)
+            if bound is not None:
+                self.bounds[rule.id] = bound
             found = needles(rule.pattern.pattern)
             if found is None:
                 continue
@@ -431,31 +481,37 @@ class Prefilter:
             self.automaton.make_automaton()
 
     def candidates(self, text: str, lines) -> dict[str, set[int]]:
-        """For each rule with needles: the indexes of the lines that hold one of them.
+        """For each rule with needles or a bound: the indexes of the lines that could match
+        (they hold a needle of each of its sets, and are short enough).
 
         Rules absent from the result must be tried on every line.
         """
-        if self.automaton is None:
-            return {}
         last = self._last       # the engine asks again for each round over the same document
         if last[0] is text and last[1] is lines:
             return last[2]
-        per_slot: list[set[int]] = [set() for _ in range(self.count)]
-        starts = [ln.start for ln in lines]
-        index = [ln.index for ln in lines]
-        find = bisect.bisect_right
-        for end, slots in self.automaton.iter(fold(text)):
-            k = find(starts, end) - 1
-            if k >= 0:
-                i = index[k]
-                for s in slots:
-                    per_slot[s].add(i)
-        result = {}
-        for rid, slots in self.slots.items():
-            found = per_slot[slots[0]]
-            for s in slots[1:]:
-                found = found & per_slot[s]
-            result[rid] = found
+        result: dict[str, set[int]] = {}
+        if self.automaton is not None:
+            per_slot: list[set[int]] = [set() for _ in range(self.count)]
+            starts = [ln.start for ln in lines]
+            index = [ln.index for ln in lines]
+            find = bisect.bisect_right
+            for end, slots in self.automaton.iter(fold(text)):
+                k = find(starts, end) - 1
+                if k >= 0:
+                    i = index[k]
+                    for s in slots:
+                        per_slot[s].add(i)
+            for rid, slots in self.slots.items():
+                found = per_slot[slots[0]]
+                for s in slots[1:]:
+                    found = found & per_slot[s]
+                result[rid] = found
+        if self.bounds:
+            sized = sorted((solid(ln.text), ln.index) for ln in lines)
+            sizes = [n for n, _ in sized]
+            for rid, bound in self.bounds.items():
+                short = {i for _, i in sized[:bisect.bisect_right(sizes, bound)]}
+                result[rid] = result[rid] & short if rid in result else short
         self._last = (text, lines, result)
         return result
 

@@ -48,6 +48,21 @@ def variants(text: str):
     yield text.upper()
     yield text.lower()
     yield text.replace("s", "\u017f").replace("i", "\u0130")
+    yield text.replace(" ", "\u00a0").replace(",", "\t")
+
+
+@pytest.mark.parametrize("pattern, bound", [
+    (r"(?i)^(?:read more|see also)\s*$", 8),
+    (r"(?i)^[•·]?\s{0,2}(?:image|photo)\s{0,3}$", 6),
+    (r"^\p{Lu}{2,4}$", 4),
+    (r"^[ \t]*x[\s]+y$", 2),
+    (r"^_{3,}$", None),                 # no bound
+    (r"^ab|cd$", None),                 # not anchored at both ends in every branch
+    (r"^(?=.{0,600}$).*$", None),
+    (r"(?i)^(?:a|b)\X$", None),          # a grapheme may be several characters
+])
+def test_max_solid(pattern, bound):
+    assert prefilter.max_solid(pattern) == bound
 
 
 def test_every_line_a_rule_matches_is_a_candidate(rules):
