@@ -235,15 +235,19 @@ def main() -> None:
         row("I/O floor (JSONL read-decode-encode-write)", f"{docs / floor:,.0f} docs/s, {mb / floor:.1f} MB/s")
         row("text mode / I/O floor (speed)", f"{floor / one:.2%}", f"target >= {TARGETS['floor']:.0%}")
 
-        two = timed_run(corpus, tmp / "out2.jsonl", config, 2)
-        same = (tmp / "out1.jsonl").read_bytes() == (tmp / "out2.jsonl").read_bytes()
-        row("text mode, 2 workers", f"{docs / two:,.0f} docs/s", "output identical" if same else "OUTPUT DIFFERS")
-        row("2-worker speed-up", f"{one / two:.2f}x", f"target >= {TARGETS['speedup']}x")
-        (tmp / "out2.jsonl").unlink()
         (tmp / "floor.jsonl").unlink()
 
         part_docs = max(1, int(docs * min(1.0, args.subset_mb / mb)))
         part = subset(corpus, tmp / "part.jsonl", part_docs)
+        # on a shared machine: interleaved runs on the subset, the best of each
+        times = {1: [], 2: []}
+        for _ in range(2):
+            for workers in (1, 2):
+                times[workers].append(timed_run(part, tmp / f"w{workers}.jsonl", config, workers))
+        same = (tmp / "w1.jsonl").read_bytes() == (tmp / "w2.jsonl").read_bytes()
+        row(f"text mode, 2 workers ({part_docs:,} docs)", f"{part_docs / min(times[2]):,.0f} docs/s",
+            "output identical to 1 worker" if same else "OUTPUT DIFFERS")
+        row("2-worker speed-up", f"{min(times[1]) / min(times[2]):.2f}x", f"target >= {TARGETS['speedup']}x")
         x2 = Config(rules_dir=doubled_rules(tmp))
         x2p = Config(rules_dir=doubled_rules(tmp, detectors=False))
         times = {"once": [], "x2": [], "x2p": []}

@@ -3,6 +3,7 @@ import gzip
 import io
 import json
 import os
+import time
 
 import pytest
 import zstandard
@@ -218,3 +219,27 @@ def test_clean_records_for_cluster_partitions():
     assert [r["id"] for r in out] == ["a", "record-1", "record-2"]
     assert out[0]["lang"] == "en" and out[0]["removed"] and "error" not in out[0]
     assert "error" in out[1] and "error" in out[2]
+
+
+def test_a_document_that_ignores_the_time_limit_is_stopped_by_the_watchdog(tmp_path, monkeypatch):
+    real = batch.clean_document
+
+    def stubborn(doc, config, rules):
+        if doc.id == "doc-2":            # like C code that the alarm cannot interrupt
+            while True:
+                try:
+                    time.sleep(10)
+                except BaseException:
+                    pass
+        return real(doc, config, rules)
+
+    monkeypatch.setattr(batch, "clean_document", stubborn)
+    src = write(tmp_path / "in.jsonl", corpus(5))
+    out = tmp_path / "out.jsonl"
+    start = time.monotonic()
+    run([str(src)], Config(timeout=0.2), output=str(out), workers=2)
+    recs = read(out)
+    assert [r["id"] for r in recs] == [f"doc-{i}" for i in range(5)]
+    assert "worker process died" in recs[2]["error"]
+    assert all("error" not in r for r in recs[:2] + recs[3:])
+    assert time.monotonic() - start < 20
