@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
+from .segment import words
+
 MIN_NEEDLE = 3          # shorter needles select too little to pay for themselves
 MAX_SET = 64            # most strings in a derived set (literal alternations expand to sets)
 # Characters that case-insensitive matching treats as an ASCII letter although str.lower()
@@ -455,6 +457,7 @@ class Prefilter:
 
         self.slots: dict[str, tuple[int, ...]] = {}   # rule id -> one slot per needle set
         self.bounds: dict[str, int] = {}              # rule id -> max_solid()
+        self.word_bounds: dict[str, int] = {}         # rule id -> the rule's max_words
         owners: dict[str, list[int]] = {}
         count = 0
         for rule in rules:
@@ -463,6 +466,8 @@ class Prefilter:
             bound = max_solid(rule.pattern.pattern)
             if bound is not None:
                 self.bounds[rule.id] = bound
+            if rule.max_words:          # the engine never tries longer lines either
+                self.word_bounds[rule.id] = rule.max_words
             found = needles(rule.pattern.pattern)
             if found is None:
                 continue
@@ -506,10 +511,12 @@ class Prefilter:
                 for s in slots[1:]:
                     found = found & per_slot[s]
                 result[rid] = found
-        if self.bounds:
-            sized = sorted((solid(ln.text), ln.index) for ln in lines)
+        for bounds, measure in ((self.bounds, solid), (self.word_bounds, words)):
+            if not bounds:
+                continue
+            sized = sorted((measure(ln.text), ln.index) for ln in lines)
             sizes = [n for n, _ in sized]
-            for rid, bound in self.bounds.items():
+            for rid, bound in bounds.items():
                 short = {i for _, i in sized[:bisect.bisect_right(sizes, bound)]}
                 result[rid] = result[rid] & short if rid in result else short
         self._last = (text, lines, result)
