@@ -189,8 +189,10 @@ _worker: dict = {}
 def _init_worker(config: Config, fmt: str) -> None:
     """Once per worker process: load the rules, arm the per-document limits."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)       # the main process handles Ctrl-C
-    signal.signal(signal.SIGALRM, on_alarm)
-    _worker.update(config=config, fmt=fmt, rules=ruleset(config), started=None)
+    alarm = alarm_usable()                             # not on Windows: the watchdog only
+    if alarm:
+        signal.signal(signal.SIGALRM, on_alarm)
+    _worker.update(config=config, fmt=fmt, rules=ruleset(config), started=None, alarm=alarm)
     # SIGALRM cannot interrupt a long call into C code; past KILL_GRACE x the limit this thread
     # ends the process, and the main process reports the record it was working on.
     limit = config.timeout * KILL_GRACE + 1.0
@@ -211,7 +213,7 @@ def _work(items: list) -> tuple[list[Done], Summary]:
     for item in items:
         _worker["started"] = time.monotonic()
         out.append(clean_item(item, _worker["config"], _worker["rules"], _worker["fmt"],
-                              summary, alarm=True))
+                              summary, alarm=_worker["alarm"]))
         _worker["started"] = None
     return out, summary
 
