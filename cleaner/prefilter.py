@@ -22,8 +22,6 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from .segment import words
-
 MIN_NEEDLE = 3          # shorter needles select too little to pay for themselves
 MAX_SET = 64            # most strings in a derived set (literal alternations expand to sets)
 # Characters that case-insensitive matching treats as an ASCII letter although str.lower()
@@ -511,14 +509,26 @@ class Prefilter:
                 for s in slots[1:]:
                     found = found & per_slot[s]
                 result[rid] = found
-        for bounds, measure in ((self.bounds, solid), (self.word_bounds, words)):
-            if not bounds:
-                continue
-            sized = sorted((measure(ln.text), ln.index) for ln in lines)
-            sizes = [n for n, _ in sized]
-            for rid, bound in bounds.items():
-                short = {i for _, i in sized[:bisect.bisect_right(sizes, bound)]}
-                result[rid] = result[rid] & short if rid in result else short
+        if self.bounds or self.word_bounds:
+            measured = []               # (words, non-space characters, line index)
+            for ln in lines:
+                parts = ln.text.split()     # words() and solid() in one go
+                measured.append((len(parts), sum(map(len, parts)), ln.index))
+            for bounds, k in ((self.bounds, 1), (self.word_bounds, 0)):
+                if not bounds:
+                    continue
+                order = sorted(measured, key=lambda m: m[k])
+                sizes = [m[k] for m in order]
+                prefix: dict[int, set[int]] = {}    # shared: the engine does not change them
+                for rid, bound in bounds.items():
+                    have = result.get(rid)
+                    if have is not None and not have:
+                        continue
+                    cut = bisect.bisect_right(sizes, bound)
+                    short = prefix.get(cut)
+                    if short is None:
+                        short = prefix[cut] = {m[2] for m in order[:cut]}
+                    result[rid] = have & short if have is not None else short
         self._last = (text, lines, result)
         return result
 
