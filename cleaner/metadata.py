@@ -82,12 +82,15 @@ def iso_date(text: str) -> str | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # unknown time-zone names: we keep local time
-            value = dateparser.parse(cleaned, default=datetime(1900, 1, 1), fuzzy=True)
+            # 05.11.2019 and 05/11/2019 are day-first outside the US; 11/20/2019 still parses
+            dayfirst = bool(regex.search(r"\b\d{1,2}[./]\d{1,2}[./]\d{4}\b", cleaned))
+            value = dateparser.parse(cleaned, default=datetime(1900, 1, 1), fuzzy=True,
+                                     dayfirst=dayfirst)
     except (ValueError, OverflowError, TypeError):
         return None
     if value.year == 1900:
         return None
-    has_time = bool(regex.search(r"\d{1,2}[:.]\d{2}", cleaned))
+    has_time = bool(regex.search(r"(?<![\d.])\d{1,2}[:.]\d{2}(?![\d.])", cleaned))
     return value.strftime("%Y-%m-%dT%H:%M:%S") if has_time else value.strftime("%Y-%m-%d")
 
 
