@@ -30,6 +30,7 @@ from typing import IO, Iterable, Iterator
 
 import click
 
+from . import prefilter
 from .ingest import document_from_line, documents, loads, open_binary
 from .model import Config, Document, Result
 from .pipeline import clean_document, ruleset
@@ -446,6 +447,7 @@ def run(inputs: Iterable[str], config: Config, *, output: str = "-", fmt: str = 
                 _emit([clean_item(item, config, rules, fmt, part, alarm) for item in batch],
                       part, writer, summary, bar)
         else:
+            prefilter.warm(rules)       # once here, inherited by the forked workers
             for results, part in _Pool(workers, config, fmt).run(_batched(items, BATCH)):
                 _emit(results, part, writer, summary, bar)
     finally:

@@ -18,6 +18,7 @@ number of lines that hold a rule's needles, not with the number of rules.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterable
@@ -394,13 +395,25 @@ class _Parser:
         return ONE
 
 
+@functools.lru_cache(maxsize=4096)
+def _parsed(pattern: str) -> tuple[Info, bool] | None:
+    """The analysis of a pattern and whether it is anchored at both ends; once per process."""
+    parser = _Parser(pattern)
+    try:
+        info = parser.parse()
+    except (Unsupported, ValueError, IndexError):
+        return None
+    return info, bool(parser.anchored) and all(parser.anchored)
+
+
+@functools.lru_cache(maxsize=4096)
 def needles(pattern: str) -> tuple[frozenset[str], ...] | None:
     """Sets of literal needles (lower-cased) such that any match of `pattern` contains one
     needle of every set; None when nothing selective enough is certain."""
-    try:
-        info = _Parser(pattern).parse()
-    except (Unsupported, ValueError, IndexError):
+    parsed = _parsed(pattern)
+    if parsed is None:
         return None
+    info = parsed[0]
 
     def strength(x: frozenset[str]) -> int:
         return min(quality(n) for n in x)
@@ -425,12 +438,8 @@ def max_solid(pattern: str) -> int | None:
     """When `pattern` is anchored at both ends (^...$, every top-level branch): the most
     non-space characters a line it matches can hold (None: no bound). A line with more
     (`solid()`) cannot match."""
-    parser = _Parser(pattern)
-    try:
-        info = parser.parse()
-    except (Unsupported, ValueError, IndexError):
-        return None
-    return info.width if parser.anchored and all(parser.anchored) else None
+    parsed = _parsed(pattern)
+    return parsed[0].width if parsed is not None and parsed[1] else None
 
 
 def solid(text: str) -> int:
@@ -533,16 +542,10 @@ class Prefilter:
         return result
 
 
-_PATTERN_NEEDLES: dict[str, tuple[frozenset[str], ...] | None] = {}
-
-
 def could_match(pattern, folded: str) -> bool:
     """False only when `pattern` (compiled, or its source) cannot match anywhere in a text whose
     fold() is `folded`: no needle of one of its sets is there. The analysis is cached."""
-    source = getattr(pattern, "pattern", pattern)
-    sets = _PATTERN_NEEDLES.get(source, False)
-    if sets is False:
-        sets = _PATTERN_NEEDLES[source] = needles(source)
+    sets = needles(getattr(pattern, "pattern", pattern))
     return sets is None or all(any(n in folded for n in group) for group in sets)
 
 
@@ -558,3 +561,10 @@ def for_document(rules, pack) -> Prefilter:
         chosen = list(rules.generic) + list(pack.rules if pack is not None else ())
         hit = _CACHE[key] = (rules, Prefilter(chosen))
     return hit[1]
+
+
+def warm(rules) -> None:
+    """Build the prefilters of every outlet pack now (before worker processes are forked)."""
+    for_document(rules, None)
+    for pack in rules.outlets:
+        for_document(rules, pack)
