@@ -25,9 +25,12 @@ from typing import Iterable
 
 MIN_NEEDLE = 3          # shorter needles select too little to pay for themselves
 MAX_SET = 64            # most strings in a derived set (literal alternations expand to sets)
-# Characters that case-insensitive matching treats as an ASCII letter although str.lower()
-# does not map them to it (checked over all of Unicode by tests/test_prefilter.py).
-FOLD_FIXUPS = (("\u0130", "i"), ("\u017f", "s"))
+# Characters that case-insensitive matching treats as a needle letter (ASCII or SAFE_LETTERS)
+# although str.lower() does not map them to it (checked over all of Unicode by
+# tests/test_prefilter.py): dotted capital I, long s, old Cyrillic letter forms.
+FOLD_FIXUPS = (("\u0130", "i"), ("\u017f", "s"), ("\u1c80", "в"), ("\u1c81", "д"),
+               ("\u1c82", "о"), ("\u1c83", "с"), ("\u1c84", "т"), ("\u1c85", "т"),
+               ("\u1c86", "ъ"))
 
 
 class Unsupported(Exception):
@@ -49,12 +52,21 @@ EMPTY = Info(frozenset({""}), (), 0)
 MAX_AND = 3             # most needle sets kept for one node
 
 
+# Letters beyond ASCII whose case-insensitive matches all lower-case to the same letter (Latin-1,
+# Latin Extended-A, Cyrillic; checked over all of Unicode by tests/test_prefilter.py), so the
+# needles of the language packs can use them. Greek is left out (σ, ς and Σ).
+SAFE_LETTERS = frozenset(
+    c for c in map(chr, [*range(0xC0, 0x100), *range(0x100, 0x180), *range(0x400, 0x460)])
+    if c.isalpha() and c not in "\u0130\u0131\u0149\u017f\u00df"
+    and len(c.lower()) == len(c.upper()) == 1)
+
+
 def _safe(c: str) -> bool:
     """A character we may put in a needle (compared after str.lower())."""
     if c.isascii():
         return c == " " or (c.isprintable() and not c.isspace())
-    return (c.isprintable() and not c.isspace() and c.lower() == c == c.upper()
-            and c.casefold() == c)
+    return c in SAFE_LETTERS or (c.isprintable() and not c.isspace()
+                                 and c.lower() == c == c.upper() and c.casefold() == c)
 
 
 # Punctuation that news prose seldom uses: one of these selects as well as a short word.
@@ -420,7 +432,8 @@ def needles(pattern: str) -> tuple[frozenset[str], ...] | None:
 
     # a second or third set must select something by itself ('.' or ',' would not)
     sets = [x for k, x in enumerate(_conj(info))
-            if k == 0 or not (x & COMMON or any(n.strip() in STOPWORDS for n in x))]
+            if k == 0 or not (x & COMMON or any(n.strip() in STOPWORDS or
+                                                (len(n) == 1 and n.isalnum()) for n in x))]
     # drop a set implied by a better one (every needle of that one contains one of it)
     kept: list[frozenset[str]] = []
     for b in sets:
