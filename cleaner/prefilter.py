@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-MIN_NEEDLE = 3          # shorter needles select too little to pay for themselves
+MIN_NEEDLE = 2          # shorter needles select too little to pay for themselves
 MAX_SET = 64            # most strings in a derived set (literal alternations expand to sets)
 # Characters that case-insensitive matching treats as a needle letter (ASCII or SAFE_LETTERS)
 # although str.lower() does not map them to it (checked over all of Unicode by
