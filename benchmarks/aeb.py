@@ -3,6 +3,7 @@ output before/after cleaner's text mode, scored with the benchmark's own metric,
 
     python benchmarks/aeb.py ../shared/bench            # the folder holding aeb/ and score_aeb.py
     python benchmarks/aeb.py ../shared/bench --only-text --tools trafilatura readability
+    python benchmarks/aeb.py ../shared/bench --only-html --dump /tmp/html.json
 
 Prints F1 / precision / recall per system. Not a test: it needs the benchmark data.
 """
@@ -51,7 +52,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bench", type=Path, help="folder with aeb/ and score_aeb.py")
     ap.add_argument("--tools", nargs="*", help="only these extractor outputs")
-    ap.add_argument("--only-text", action="store_true", help="skip the HTML comparison")
+    only = ap.add_mutually_exclusive_group()
+    only.add_argument("--only-text", action="store_true", help="skip the HTML comparison")
+    only.add_argument("--only-html", action="store_true", help="skip the text-mode rows")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--dump", type=Path, help="write cleaner's outputs here as {system: {id: text}}")
     args = ap.parse_args()
@@ -79,7 +82,7 @@ def main() -> None:
             dump["html"] = ours
             print(f"# HTML: {len(jobs)} pages in {time.perf_counter() - started:.0f} s; "
                   f"cleaner - bare F1 = {mine['f1'] - base['f1']:+.3f}", file=sys.stderr)
-        tools = sorted(p.stem for p in (data / "outputs").glob("*.json"))
+        tools = [] if args.only_html else sorted(p.stem for p in (data / "outputs").glob("*.json"))
         for tool in tools:
             if args.tools and tool not in args.tools:
                 continue
