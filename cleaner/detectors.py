@@ -42,13 +42,16 @@ def title(view: View) -> list[int]:
     """The headline: the first line left, when it reads like one.
 
     When the title is already known (HTML metadata, an input field) only a line equal to it
-    goes; otherwise the line must be short, must not end like a sentence, and text must follow.
+    or to one of the page's `<h1>` headlines goes; otherwise the line must be short, must not end like a sentence, and text must follow.
     """
     kept = view.kept()
     if not kept:
         return []
     first = kept[0]
-    known = view.doc.hints.get("title")
+    hints = view.doc.hints
+    if block_key(first.text) in hints.get("headings", ()) and words(first.text) >= 2:
+        return [first.index]            # the page's <h1>, which may differ from its <title>
+    known = hints.get("title")
     if known:
         return [first.index] if _same_title(first.text, known) else []
     return [first.index] if would_be_title(kept, url_of(view.doc)) else []
@@ -63,16 +66,22 @@ def _same_title(line: str, known: str) -> bool:
     return a == b or (len(a) > 20 and (b.startswith(a) or a.startswith(b)))
 
 
+_HOST = regex.compile(r"^[a-z]+://[^/]+")
+_EXTENSION = regex.compile(r"\.[a-z0-9]{2,5}$")
+_SLUG_SEP = regex.compile(r"[-_+]")
+_SLUG_WORD = regex.compile(r"\p{L}[\p{L}\p{N}']*")
+
+
 def slug_words(url: str | None) -> set[str]:
     """The words of a headline slug in a URL path ('/us-strikes-iraq-syria-612478' -> us,
     strikes, iraq, syria); empty when the path has no slug of at least three words."""
     if not url:
         return set()
-    path = regex.sub(r"^[a-z]+://[^/]+", "", url.lower()).split("?")[0].split("#")[0]
+    path = _HOST.sub("", url.lower()).split("?")[0].split("#")[0]
     best: list[str] = []
     for part in path.split("/"):
-        part = regex.sub(r"\.[a-z0-9]{2,5}$", "", part)
-        tokens = [t for t in regex.split(r"[-_+]", part) if regex.fullmatch(r"\p{L}[\p{L}\p{N}']*", t)]
+        part = _EXTENSION.sub("", part)
+        tokens = [t for t in _SLUG_SEP.split(part) if _SLUG_WORD.fullmatch(t)]
         if len(tokens) > len(best):
             best = tokens
     return set(best) if len(best) >= 3 else set()
@@ -111,8 +120,11 @@ def subtitle(view: View) -> list[int]:
     line = following[0]
     if not 3 <= words(line.text) <= 60 or line.text[0].islower():
         return []
-    known = view.doc.hints.get("description")
-    if known and normalise(known) == normalise(line.text):
+    hints = view.doc.hints
+    known = hints.get("description")
+    # CMSs copy the first paragraph into the description: printed as a <p>, it is the lede
+    if known and normalise(known) == normalise(line.text) \
+            and block_key(line.text) not in hints.get("paragraphs", ()):
         return [line.index]
     after = view.rule_of(line.index + 1)
     if after is not None and after.category == "metadata" and after.detector is None:
@@ -198,7 +210,54 @@ def _headline_case(text: str) -> bool:
     return len(long) >= 2 and sum(w[0].isupper() for w in long) >= 0.75 * len(long)
 
 
+_DECOR = regex.compile(r"^(?:[-–•*·▪►|]\s*)+|(?:\s*\|)+$")
+_DECOR_CHARS = frozenset("-–•*·▪►|")
+
+
+def block_key(text: str) -> str:
+    """A line or an HTML block's text, folded for comparing the two: the list bullet or table
+    bars an extractor adds are dropped, then case, quotes and spacing are ignored."""
+    text = text.strip()
+    if text[:1] in _DECOR_CHARS or text.endswith("|"):
+        text = _DECOR.sub("", text)
+    return normalise(text)
+
+
+# Detectors that read the page's structure. They find texts in `doc.hints`, which only the
+# HTML path fills (cleaner/html.py): for text input they remove nothing. A line goes only when
+# its whole text is one of those texts; html.py leaves out any text the page also prints as
+# plain prose.
+CAPTION_MAX_WORDS = 40
+LINK_WORDS = (4, 30)
+
+
+def html_caption(view: View) -> list[int]:
+    """A line whose whole text is, on the page, a picture caption or credit: a `<figcaption>`,
+    an element whose class or id names a caption or credit, or the only text in a picture's
+    wrapper."""
+    captions = view.doc.hints.get("captions")
+    if not captions:
+        return []
+    return [ln.index for ln in view.kept()
+            if words(ln.text) <= CAPTION_MAX_WORDS and block_key(ln.text) in captions]
+
+
+def html_story_link(view: View) -> list[int]:
+    """A line whose whole text is, on the page, one link to another story of the same site (a
+    headline slug in its path): a related-story link between or after the paragraphs. Only
+    headline-sized lines (4 to 30 words) that do not end in a full stop."""
+    links = view.doc.hints.get("story_links")
+    if not links:
+        return []
+    lo, hi = LINK_WORDS
+    return [ln.index for ln in view.kept()
+            if lo <= words(ln.text) <= hi and not ln.text.rstrip("'\"’”)").endswith(".")
+            and block_key(ln.text) in links]
+
+
 DETECTORS: dict[str, Callable[[View], list[int]]] = {
+    "html_caption": html_caption,
+    "html_story_link": html_story_link,
     "link_list": link_list,
     "adjacent_duplicate": adjacent_duplicate,
     "title": title,

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from .engine import apply_rules
+from .html import from_html
+from .ingest import looks_like_html
 from .model import Config, Document
 from .pipeline import body_of
 from .rules import Rule, RuleSet
@@ -13,9 +15,17 @@ EXAMPLES = Config(max_removed_share=1.0)
 
 
 def hits_of(rule: Rule, rules: RuleSet, text: str) -> tuple[list, str]:
-    """Run one rule (plus its prerequisites) on an example; return its hits and the kept text."""
+    """Run one rule (plus its prerequisites) on an example; return its hits and the kept text.
+
+    An example that is an HTML page is extracted first, as HTML input is (text and hints)."""
     needed = [r for r in rules.generic if r.detector in PREREQUISITES.get(rule.detector, ())]
-    doc = segment(Document(id=rule.id, text=text))
+    if looks_like_html(text):
+        doc = from_html(Document(id=rule.id, text="", html=text))
+        if doc.error:
+            raise ValueError(f"{rule.id}: HTML example gives no text ({doc.error}): {text[:80]!r}")
+    else:
+        doc = Document(id=rule.id, text=text)
+    doc = segment(doc)
     apply_rules(doc, rules, EXAMPLES, only=needed + [rule])
     return [h for h in doc.hits if h.rule is rule], body_of(doc)
 
