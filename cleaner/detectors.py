@@ -49,8 +49,14 @@ def title(view: View) -> list[int]:
         return []
     first = kept[0]
     hints = view.doc.hints
-    if block_key(first.text) in hints.get("headings", ()) and words(first.text) >= 2:
-        return [first.index]            # the page's <h1>, which may differ from its <title>
+    headings = hints.get("headings", ())
+    for line in kept[:3] if headings else ():
+        # the page's <h1>, which may differ from its <title>; above it at most a short label
+        # (a kicker or section name: 'Review', 'immunology'), which stays
+        if words(line.text) >= 2 and block_key(line.text) in headings:
+            return [line.index]
+        if words(line.text) > 3 or ends_sentence(line.text):
+            break
     known = hints.get("title")
     if known:
         return [first.index] if _same_title(first.text, known) else []
@@ -122,7 +128,7 @@ def subtitle(view: View) -> list[int]:
         return []
     hints = view.doc.hints
     known = hints.get("description")
-    # CMSs copy the first paragraph into the description: printed as a <p>, it is the lede
+    # CMSs copy the first paragraph into the description: printed as prose, it is the lede
     if known and normalise(known) == normalise(line.text) \
             and block_key(line.text) not in hints.get("paragraphs", ()):
         return [line.index]

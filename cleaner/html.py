@@ -73,7 +73,8 @@ def structure(tree, page_url: str | None, keys: set[str] | None = None) -> dict[
     - `story_links`: blocks whose whole text is one link to another page of the same site whose
       path carries a headline slug (a related-story link), unless the link sits inside a heading;
     - `headings`: the texts of the page's `<h1>` elements;
-    - `paragraphs`: texts printed as an ordinary `<p>` (not a link, caption or standfirst).
+    - `paragraphs`: texts printed as ordinary prose: not a heading, link, caption, or a block
+      whose class names a standfirst (dek, summary, subtitle...).
 
     A text that also appears as plain prose anywhere on the page is in none of the first two.
     """
@@ -107,8 +108,8 @@ def structure(tree, page_url: str | None, keys: set[str] | None = None) -> dict[
                 links.add(t)
         else:
             prose.add(t)
-            if "p" in tags and not any(_STANDFIRST.search(_attrs(e))
-                                       for e in (*chain, *_up(el, 2))):
+            if not HEADINGS.intersection(tags) and not any(
+                    _STANDFIRST.search(_attrs(e)) for e in (*chain, *_up(el, 2))):
                 paragraphs.add(t)
     headings = {block_key(h.text_content()) for h in tree.iter("h1")}
     return {"captions": captions - prose, "story_links": links - prose - captions,

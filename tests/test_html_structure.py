@@ -124,3 +124,11 @@ def test_benchmark_sample_loses_no_gold_line_to_the_html_rules():
         for r in result.removed:
             if r.rule.startswith(("generic.caption.html", "generic.related.html")):
                 assert " ".join(r.text.split()) not in body, (pid, r.text)
+
+
+def test_a_short_label_above_the_h1_does_not_hide_the_headline():
+    page = HEAD.replace("<article><h1>", "<article><div class=\"kicker\">Weather</div><h1>") + BODY \
+        + "</article></body></html>"
+    result = clean_html(page)
+    assert result.title == "Storm hits the coast, cutting power to thousands"
+    assert "Storm hits the coast, cutting power" not in result.body
