@@ -235,6 +235,7 @@ def block_key(text: str) -> str:
 # plain prose.
 CAPTION_MAX_WORDS = 40
 LINK_WORDS = (4, 30)
+LINK_RUN = 3                # links to stories on another site go only this many in a row
 
 
 def html_caption(view: View) -> list[int]:
@@ -249,16 +250,32 @@ def html_caption(view: View) -> list[int]:
 
 
 def html_story_link(view: View) -> list[int]:
-    """A line whose whole text is, on the page, one link to another story of the same site (a
-    headline slug in its path): a related-story link between or after the paragraphs. Only
-    headline-sized lines (4 to 30 words) that do not end in a full stop."""
-    links = view.doc.hints.get("story_links")
-    if not links:
+    """A line whose whole text is, on the page, one link to another story (a headline slug in
+    its path): of the same site, a related-story link between or after the paragraphs; of any
+    site, three or more such lines in a row (a list of links). Only headline-sized lines (4 to
+    30 words) that do not end in a full stop."""
+    hints = view.doc.hints
+    same = hints.get("story_links", frozenset())
+    other = hints.get("other_story_links", frozenset())
+    if not same and not other:
         return []
     lo, hi = LINK_WORDS
-    return [ln.index for ln in view.kept()
-            if lo <= words(ln.text) <= hi and not ln.text.rstrip("'\"’”)").endswith(".")
-            and block_key(ln.text) in links]
+    out: list[int] = []
+    run: list[int] = []
+    for ln in [*view.kept(), None]:
+        key = None
+        if ln is not None and lo <= words(ln.text) <= hi \
+                and not ln.text.rstrip("'\"’”)").endswith("."):
+            key = block_key(ln.text)
+        if key is not None and key in same:
+            out.append(ln.index)
+        if key is not None and (key in same or key in other):
+            run.append(ln.index)
+            continue
+        if len(run) >= LINK_RUN:
+            out.extend(i for i in run if i not in out)
+        run = []
+    return out
 
 
 DETECTORS: dict[str, Callable[[View], list[int]]] = {

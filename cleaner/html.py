@@ -72,6 +72,7 @@ def structure(tree, page_url: str | None, keys: set[str] | None = None) -> dict[
       (or that sit in one), and of picture wrappers whose only text is this one;
     - `story_links`: blocks whose whole text is one link to another page of the same site whose
       path carries a headline slug (a related-story link), unless the link sits inside a heading;
+    - `other_story_links`: the same, to a page of another site (a sister site's stories);
     - `headings`: the texts of the page's `<h1>` elements;
     - `paragraphs`: texts printed as ordinary prose: not a heading, link, caption, or a block
       whose class names a standfirst (dek, summary, subtitle...).
@@ -89,7 +90,7 @@ def structure(tree, page_url: str | None, keys: set[str] | None = None) -> dict[
             t = block_key(el.text_content())
             if t:
                 texts[el] = t
-    captions, links, prose, paragraphs = set(), set(), set(), set()
+    captions, links, elsewhere, prose, paragraphs = set(), set(), set(), set(), set()
     page = _site_of(page_url)
     for el, t in texts.items():
         parent = el.getparent()
@@ -104,8 +105,11 @@ def structure(tree, page_url: str | None, keys: set[str] | None = None) -> dict[
             captions.add(t)
         elif link is not None:
             lo, hi = LINK_WORDS
-            if lo <= len(t.split()) <= hi and _is_story(link, page_url, page):
+            kind = _story_kind(link, page_url, page) if lo <= len(t.split()) <= hi else None
+            if kind == "same":
                 links.add(t)
+            elif kind == "other":
+                elsewhere.add(t)
         else:
             prose.add(t)
             if not HEADINGS.intersection(tags) and not any(
@@ -113,6 +117,7 @@ def structure(tree, page_url: str | None, keys: set[str] | None = None) -> dict[
                 paragraphs.add(t)
     headings = {block_key(h.text_content()) for h in tree.iter("h1")}
     return {"captions": captions - prose, "story_links": links - prose - captions,
+            "other_story_links": elsewhere - prose - captions - links,
             "headings": {h for h in headings if h}, "paragraphs": paragraphs}
 
 
@@ -191,23 +196,24 @@ def _attrs(el) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}"
 
 
-def _is_story(link, page_url: str | None, page: str | None) -> bool:
-    """A link to another story of the same site: same site, another path, a headline slug.
-    A link inside a heading is the heading of a list entry or of the article itself: not one."""
+def _story_kind(link, page_url: str | None, page: str | None) -> str | None:
+    """'same' for a link to another story of the same site (another path, a headline slug in
+    it), 'other' for a story on another site, None otherwise. A link inside a heading is the
+    heading of a list entry or of the article itself: not one."""
     if any(a.tag in HEADINGS for a in link.iterancestors()):
-        return False
+        return None
     href = (link.get("href") or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:")):
-        return False
+        return None
     target = urljoin(page_url or "", href)
     parts = urlsplit(target)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        return False
-    if page is None or _site_of(target) != page:
-        return False
+        return None
     if page_url and parts.path.rstrip("/") == urlsplit(page_url).path.rstrip("/"):
-        return False                    # the page itself
-    return bool(slug_words(target))
+        return None                     # the page itself
+    if not slug_words(target):
+        return None
+    return "same" if page is not None and _site_of(target) == page else "other"
 
 
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "go"})

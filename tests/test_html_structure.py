@@ -132,3 +132,21 @@ def test_a_short_label_above_the_h1_does_not_hide_the_headline():
     result = clean_html(page)
     assert result.title == "Storm hits the coast, cutting power to thousands"
     assert "Storm hits the coast, cutting power" not in result.body
+
+
+def _sister_links(n):
+    items = [("2019/11/storm-season-report-for-the-coast", "Storm season report for the coast"),
+             ("2019/11/river-levels-on-the-coast-today", "River levels on the coast today"),
+             ("2019/11/the-wettest-autumn-in-pictures", "The wettest autumn in pictures")][:n]
+    return "".join(f'<p><a href="https://weather.example.org/{path}">{text}</a></p>\n'
+                   for path, text in items), [text for _, text in items]
+
+
+def test_three_links_in_a_row_to_another_sites_stories_go_two_stay():
+    links, texts = _sister_links(3)
+    result = clean_html(HEAD + links + BODY + "</article></body></html>")
+    assert all(t not in result.body for t in texts)
+    assert {r.rule for r in result.removed if r.text in texts} == {"generic.related.html-story-link"}
+    links, texts = _sister_links(2)
+    result = clean_html(HEAD + links + BODY + "</article></body></html>")
+    assert all(t in result.body for t in texts)
