@@ -1,4 +1,4 @@
-"""Required-literal prefilter: which lines a pattern rule could possibly match.
+r"""Required-literal prefilter: which lines a pattern rule could possibly match.
 
 For each pattern rule we derive from its regex up to three sets of literal "needles" such that
 any match (and any text a lookahead must see) contains one needle of every set:
@@ -479,6 +479,7 @@ class Prefilter:
         self.bounds: dict[str, int] = {}              # rule id -> max_solid()
         self.word_bounds: dict[str, int] = {}         # rule id -> the rule's max_words
         owners: dict[str, list[int]] = {}
+        unscreened: list = []
         count = 0
         for rule in rules:
             if rule.pattern is None or rule.id in self.slots or rule.id in self.bounds:
@@ -490,6 +491,7 @@ class Prefilter:
                 self.word_bounds[rule.id] = rule.max_words
             found = needles(rule.pattern.pattern)
             if found is None:
+                unscreened.append(rule)
                 continue
             self.slots[rule.id] = tuple(range(count, count + len(found)))
             for slot, needle_set in zip(self.slots[rule.id], found):
@@ -497,6 +499,7 @@ class Prefilter:
                     owners.setdefault(n, []).append(slot)
             count += len(found)
         self.count = count
+        self.screens = _screens(unscreened)
         self.automaton = None
         self._last: tuple = (None, None, None)
         if owners:
@@ -531,6 +534,11 @@ class Prefilter:
                 for s in slots[1:]:
                     found = found & per_slot[s]
                 result[rid] = found
+        for screen, anchored, ids in self.screens:
+            test = screen.match if anchored else screen.search
+            passed = {ln.index for ln in lines if test(ln.text, timeout=SCREEN_TIMEOUT)}
+            for rid in ids:
+                result[rid] = passed
         if self.bounds or self.word_bounds:
             measured = []               # (words, non-space characters, line index)
             for ln in lines:
@@ -553,6 +561,46 @@ class Prefilter:
                     result[rid] = have & short if have is not None else short
         self._last = (text, lines, result)
         return result
+
+
+# A screen is a relaxation too: past this many seconds on one line (adversarial text) it gives
+# up, and the engine's own per-document deadline governs the rules themselves.
+SCREEN_TIMEOUT = 1.0
+_FLAGS = re.compile(r"^\(\?([imsx]+)\)")
+_REFERS = re.compile(r"\\[1-9]|\(\?P=|\\g<")
+_INLINE = re.compile(r"\(\?[a-zA-Z]+\)")
+
+
+def _screens(rules: list) -> list[tuple[object, bool, tuple[str, ...]]]:
+    """One alternation over the patterns of the rules without needles, so that a line is tried
+    against each such rule only when one of them matches it: (regex, anchored, rule ids).
+
+    The test is exact as a screen: an alternation matches a line when, and only when, one of
+    its branches does. Patterns anchored at the start (`^...`) go in a screen tried with
+    `match` (position 0 only), the others in one tried with `search`. A pattern that refers to
+    its own groups by number or name, or sets flags inside, is left out (the rule is then
+    tried on every line)."""
+    import regex
+
+    groups: dict[bool, list] = {True: [], False: []}
+    for rule in rules:
+        source = rule.pattern.pattern
+        flags = _FLAGS.match(source)
+        body = source[flags.end():] if flags else source
+        if _REFERS.search(body) or _INLINE.search(body):
+            continue        # a global flag inside would reach the other branches
+        branch = f"(?{flags.group(1)}:{body})" if flags else f"(?:{body})"
+        groups[body.startswith("^")].append((branch, rule.id))
+    out = []
+    for anchored, members in groups.items():
+        if not members:
+            continue
+        try:
+            screen = regex.compile("|".join(b for b, _ in members), regex.V0)
+        except regex.error:
+            continue
+        out.append((screen, anchored, tuple(rid for _, rid in members)))
+    return out
 
 
 def could_match(pattern, folded: str) -> bool:

@@ -93,7 +93,8 @@ def test_every_line_a_rule_matches_is_a_candidate(rules):
                 if rule.id not in maybe:
                     continue
                 for line in lines:
-                    if rule.pattern.search(line.text):
+                    # the engine never tries a line longer than the rule's max_words
+                    if rule.pattern.search(line.text) and not engine._too_long(rule, line.text):
                         checked += 1
                         assert line.index in maybe[rule.id], (rule.id, line.text)
     assert checked > 200
@@ -120,3 +121,18 @@ def test_fingerprints_are_only_skipped_where_they_cannot_match(rules):
                         checked += 1
                         assert prefilter.could_match(f, fold(text)), (pack.slug, f.pattern)
     assert checked > 20
+
+
+def test_rules_without_needles_are_screened_by_one_alternation(rules):
+    """A rule with no required literal is tried only on lines its group's alternation matches;
+    the alternation matches exactly when one of its branches does."""
+    pattern_rules = [r for r in rules.generic if r.pattern is not None]
+    pf = Prefilter(pattern_rules)
+    screened = {rid for _, _, ids in pf.screens for rid in ids}
+    assert "generic.metadata.date" in screened and "generic.chrome.ui-words" in screened
+    text = "Published: 12 March 2024\n\nThe minister said the plan would go ahead.\n\nShow more"
+    lines = lines_of(text)
+    maybe = pf.candidates(text, lines)
+    assert maybe["generic.metadata.date"] == {0, 2} or maybe["generic.metadata.date"] == {0}
+    assert 1 not in maybe["generic.chrome.ui-words"]
+    assert all(rid in maybe for rid in screened)
