@@ -33,6 +33,8 @@ class _View:
         self.head_lines = head_lines
         self.tail_lines = tail_lines
         self.found: dict = {}       # (rule id, line text) -> matches: rounds see lines again
+        self.plan = None            # (rules, their lines) for _pattern_round
+        self.last = None            # what the pattern rules saw last (see _changes)
         self._pieces: dict[int, list[tuple[int, int]]] = {}   # as of the last kept() call
 
     def rule_of(self, index: int) -> Rule | None:
@@ -150,31 +152,66 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
                    config: Config, deadline: float) -> None:
     """Run the pattern rules until they remove nothing more.
 
-    Each round looks at the lines kept so far, as the body will show them (removed spans cut
+    Each pass looks at the lines kept so far, as the body will show them (removed spans cut
     out); head/tail scopes and next/prev neighbours are counted among those lines. The first
-    round therefore sees the input as it is.
+    pass therefore sees the input as it is. A later pass (and a later round, after the
+    detectors) looks again only where something changed since the last look: a line whose
+    text changed or that came back, a line whose neighbour changed (for rules that read their
+    neighbours), a line that entered the head or tail (for rules scoped there). Elsewhere the
+    rules would find what they found before, so the cost of a document stays that of one pass.
     """
     doc = view.doc
     # which input lines hold one of each rule's required literals (rules absent: all lines)
     maybe = for_document(rules, doc.outlet).candidates(doc.text, doc.lines)
+    if view.plan is None or view.plan[0] is not pattern_rules:
+        view.plan = (pattern_rules, _by_line(pattern_rules, maybe))
+        view.last = None
+    by_line, always = view.plan[1]
     while True:
         before = len(doc.hits)
         kept = view.kept()
+        look = _changes(view, kept, config)
+        if look is not None and not any(look):
+            return
         by_index = {ln.index: ln for ln in kept}
         position = {ln.index: k for k, ln in enumerate(kept)}
         changed = {ln.index for ln in kept if ln is not doc.lines[ln.index]}  # cut by spans
-        for rule in pattern_rules:
+        chosen = pattern_rules
+        if look is not None:        # only the rules that could see something new
+            fresh, near, head, tail = look
+            if changed & fresh:
+                chosen = pattern_rules
+            else:
+                picked = set(always)
+                for i in fresh | near | head | tail:
+                    picked.update(by_line.get(i, ()))
+                chosen = [pattern_rules[k] for k in sorted(picked)]
+        for rule in chosen:
             candidates = maybe.get(rule.id)
             if candidates is not None and not candidates and not changed:
                 continue                # no line holds one of the rule's required literals
+            context = rule.next is not None or rule.prev is not None
+            if look is not None:
+                dirty = fresh | near if context else fresh
+                if rule.where == "head":
+                    dirty = dirty | head
+                elif rule.where == "tail":
+                    dirty = dirty | tail
+                if not dirty:
+                    continue
             scope = _scope(rule, kept, config)
             if candidates is not None:  # only lines holding a required literal, or cut since
                 if rule.where == "anywhere":
                     scope = [by_index[i] for i in sorted(candidates | changed) if i in by_index]
                 else:
                     scope = [ln for ln in scope if ln.index in candidates or ln.index in changed]
+            if look is not None:
+                scope = [ln for ln in scope if ln.index in dirty]
             for line in scope:
                 if line.index in view.removed:
+                    continue
+                # the neighbours first: cheaper than the pattern, and the same for every match
+                if context and not _context_ok(rule, kept, position[line.index], deadline):
                     continue
                 key = (rule.id, line.text)
                 found = view.found.get(key)
@@ -183,8 +220,7 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
                         else _matches(rule, line, deadline)
                 for m in found:
                     groups = {k: v for k, v in m.groupdict().items() if v}
-                    if not _context_ok(rule, kept, position[line.index], deadline) \
-                            or not _required(rule, groups, rules):
+                    if not _required(rule, groups, rules):
                         continue
                     original = doc.lines[line.index]
                     if rule.unit == "line":
@@ -209,6 +245,48 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
                         view.removed[line.index] = rule
         if len(doc.hits) == before:
             return
+
+
+def _by_line(pattern_rules: list[Rule], maybe: dict[str, set[int]]):
+    """For each input line, the positions of the rules that could match it; and the rules that
+    must be tried on every line."""
+    by_line: dict[int, list[int]] = {}
+    always = []
+    for k, rule in enumerate(pattern_rules):
+        found = maybe.get(rule.id)
+        if found is None:
+            always.append(k)
+            continue
+        for i in found:
+            by_line.setdefault(i, []).append(k)
+    return by_line, always
+
+
+def _changes(view: _View, kept: list[Line], config: Config):
+    """What changed since the pattern rules last looked: (lines whose text is new or that came
+    back, lines whose neighbour changed, lines new in the head, lines new in the tail); None
+    at the first look."""
+    order = [ln.index for ln in kept]
+    texts = {ln.index: ln.text for ln in kept}
+    head = set(order[:config.head_lines])
+    tail = set(order[max(0, len(order) - config.tail_lines):])
+    last, view.last = view.last, (order, texts, head, tail)
+    if last is None:
+        return None
+    last_order, last_texts, last_head, last_tail = last
+    if order == last_order and texts == last_texts:
+        return (set(), set(), set(), set())
+    fresh = {i for i, t in texts.items() if last_texts.get(i) != t}
+    before = {i: (last_order[k - 1] if k else None,
+                  last_order[k + 1] if k + 1 < len(last_order) else None)
+              for k, i in enumerate(last_order)}
+    near = set()
+    for k, i in enumerate(order):
+        prev = order[k - 1] if k else None
+        nxt = order[k + 1] if k + 1 < len(order) else None
+        if before.get(i) != (prev, nxt) or prev in fresh or nxt in fresh:
+            near.add(i)
+    return fresh, near, head - last_head, tail - last_tail
 
 
 def _settle_title(view: _View, spans: dict, once: dict[str, Rule]) -> bool:

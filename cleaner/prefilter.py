@@ -340,6 +340,10 @@ class _Parser:
             return ANY if c == "X" else SPACE if c == "s" else ONE   # \X: a grapheme
         if c in _ZERO_WIDTH:
             return EMPTY
+        if c in "123456789":        # a backreference: whatever its group took, of any length
+            while self.peek().isdigit():
+                self.i += 1
+            return ANY
         return self.literal(self.escaped_char(c))
 
     def escaped_char(self, c: str) -> str:
@@ -478,6 +482,7 @@ class Prefilter:
         self.slots: dict[str, tuple[int, ...]] = {}   # rule id -> one slot per needle set
         self.bounds: dict[str, int] = {}              # rule id -> max_solid()
         self.word_bounds: dict[str, int] = {}         # rule id -> the rule's max_words
+        self.context: dict[str, list] = {}   # rule id -> [(slots, bound)] of next/prev patterns
         owners: dict[str, list[int]] = {}
         unscreened: list = []
         count = 0
@@ -489,6 +494,18 @@ class Prefilter:
                 self.bounds[rule.id] = bound
             if rule.max_words:          # the engine never tries longer lines either
                 self.word_bounds[rule.id] = rule.max_words
+            # a neighbour the rule needs ('next'/'prev'): its needles must be in the document
+            # (the slots of its needle sets, the most non-space characters it can hold)
+            for near in (rule.next, rule.prev):
+                sets = needles(near.pattern) if near is not None else None
+                if not sets:
+                    continue
+                self.context.setdefault(rule.id, []).append(
+                    (tuple(range(count, count + len(sets))), max_solid(near.pattern)))
+                for needle_set in sets:
+                    for n in needle_set:
+                        owners.setdefault(n, []).append(count)
+                    count += 1
             found = needles(rule.pattern.pattern)
             if found is None:
                 unscreened.append(rule)
@@ -534,11 +551,26 @@ class Prefilter:
                 for s in slots[1:]:
                     found = found & per_slot[s]
                 result[rid] = found
+        gated = set()
+        if self.automaton is not None:
+            for rid, around in self.context.items():
+                for slots, bound in around:
+                    found = per_slot[slots[0]]
+                    for s in slots[1:]:
+                        found = found & per_slot[s]
+                    if bound is not None:
+                        found = {i for i in found if solid(lines[i].text) <= bound}
+                    if not found:
+                        gated.add(rid)      # no line could be the neighbour it needs
         for screen, anchored, ids in self.screens:
-            test = screen.match if anchored else screen.search
-            passed = {ln.index for ln in lines if test(ln.text, timeout=SCREEN_TIMEOUT)}
+            if all(rid in gated for rid in ids):
+                passed = set()
+            else:
+                passed = {ln.index for ln in lines if _passes(screen, anchored, ln.text)}
             for rid in ids:
                 result[rid] = passed
+        for rid in gated:
+            result[rid] = set()
         if self.bounds or self.word_bounds:
             measured = []               # (words, non-space characters, line index)
             for ln in lines:
@@ -571,6 +603,14 @@ _REFERS = re.compile(r"\\[1-9]|\(\?P=|\\g<")
 _INLINE = re.compile(r"\(\?[a-zA-Z]+\)")
 
 
+def _passes(screen, anchored: bool, text: str) -> bool:
+    try:
+        return (screen.match if anchored else screen.search)(text, timeout=SCREEN_TIMEOUT) \
+            is not None
+    except TimeoutError:
+        return True
+
+
 def _screens(rules: list) -> list[tuple[object, bool, tuple[str, ...]]]:
     """One alternation over the patterns of the rules without needles, so that a line is tried
     against each such rule only when one of them matches it: (regex, anchored, rule ids).
@@ -582,7 +622,7 @@ def _screens(rules: list) -> list[tuple[object, bool, tuple[str, ...]]]:
     tried on every line)."""
     import regex
 
-    groups: dict[bool, list] = {True: [], False: []}
+    groups: dict[tuple, list] = {}
     for rule in rules:
         source = rule.pattern.pattern
         flags = _FLAGS.match(source)
@@ -590,11 +630,12 @@ def _screens(rules: list) -> list[tuple[object, bool, tuple[str, ...]]]:
         if _REFERS.search(body) or _INLINE.search(body):
             continue        # a global flag inside would reach the other branches
         branch = f"(?{flags.group(1)}:{body})" if flags else f"(?:{body})"
-        groups[body.startswith("^")].append((branch, rule.id))
+        # a rule that leans on its neighbours may match nearly any line on its own: it gets
+        # a screen of its own, so it does not open the others' screen to every line
+        alone = rule.id if rule.next is not None or rule.prev is not None else ""
+        groups.setdefault((body.startswith("^"), alone), []).append((branch, rule.id))
     out = []
-    for anchored, members in groups.items():
-        if not members:
-            continue
+    for (anchored, *_), members in groups.items():
         try:
             screen = regex.compile("|".join(b for b, _ in members), regex.V0)
         except regex.error:
