@@ -153,10 +153,16 @@ def adjacent_duplicate(view: View) -> list[int]:
     "In a row" in the input, or among the lines left once the others are removed."""
     out: list[int] = []
     kept = view.kept()
+    size: dict[str, int] = {}
     for pairs in (zip(view.lines, view.lines[1:]), zip(kept, kept[1:])):
         for prev, line in pairs:
-            n = words(line.text)    # equal after normalise() means an equal number of words
-            if (n >= 5 and words(prev.text) == n and normalise(prev.text) == normalise(line.text)
+            n = size.get(line.text)  # equal after normalise() means an equal number of words
+            if n is None:
+                n = size[line.text] = words(line.text)
+            m = size.get(prev.text)
+            if m is None:
+                m = size[prev.text] = words(prev.text)
+            if (n >= 5 and m == n and normalise(prev.text) == normalise(line.text)
                     and any(c.islower() for c in line.text)):
                 out.extend(i for i in (prev.index, line.index)
                            if i not in view.removed and i not in out)

@@ -8,7 +8,7 @@ import regex
 
 from .engine import DocumentTimeout
 from .model import Config, Document
-from .prefilter import could_match, fold
+from .prefilter import fingerprints_of, fold
 from .rules import OutletPack, RuleError, RuleSet
 
 # Fingerprints are written for '\n' lines ('(?m)^Source: ...$'); every newline style counts.
@@ -60,8 +60,9 @@ def choose(doc: Document, rules: RuleSet, config: Config) -> tuple[OutletPack | 
     try:
         hosts = {m.lower() for m in _URL_HOST.findall(text, timeout=config.timeout)} \
             if "://" in text else set()
-        folded = fold(text)     # a fingerprint whose required literals are absent is skipped
-        votes_of = {pack.slug: sum(1 for f in pack.fingerprints if could_match(f, folded)
+        # a fingerprint whose required literals are absent is skipped
+        possible = iter(fingerprints_of(rules).possible(fold(text)))
+        votes_of = {pack.slug: sum(1 for f in pack.fingerprints if next(possible)
                                    and f.search(text, timeout=max(deadline - time.monotonic(), 1e-3)))
                     for pack in rules.outlets}
     except TimeoutError:

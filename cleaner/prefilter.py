@@ -651,7 +651,51 @@ def could_match(pattern, folded: str) -> bool:
     return sets is None or all(any(n in folded for n in group) for group in sets)
 
 
+class Fingerprints:
+    """The outlet packs' fingerprints screened at once: one automaton over all their needles
+    finds which fingerprints could match a document (the others cannot: `could_match`)."""
+
+    def __init__(self, patterns: list):
+        import ahocorasick
+
+        self.patterns = patterns
+        self.sets: list[tuple[int, ...]] = []    # per fingerprint: its needle-set slots
+        self.automaton = ahocorasick.Automaton()
+        count = 0
+        owners: dict[str, list[int]] = {}
+        for f in patterns:
+            sets = needles(f.pattern) or ()
+            self.sets.append(tuple(range(count, count + len(sets))))
+            for needle_set in sets:
+                for n in needle_set:
+                    owners.setdefault(n, []).append(count)
+                count += 1
+        for n, slots in owners.items():
+            self.automaton.add_word(n, tuple(slots))
+        if owners:
+            self.automaton.make_automaton()
+        self.empty = not owners
+
+    def possible(self, folded: str) -> list[bool]:
+        """Per fingerprint: whether it could match a text whose fold() is `folded`."""
+        seen: set[int] = set()
+        if not self.empty:
+            for _, slots in self.automaton.iter(folded):
+                seen.update(slots)
+        return [all(s in seen for s in slots) for slots in self.sets]
+
+
 _CACHE: dict[tuple[int, str | None], tuple[object, Prefilter]] = {}
+_PRINTS: dict[int, tuple[object, Fingerprints]] = {}
+
+
+def fingerprints_of(rules) -> Fingerprints:
+    """The fingerprint screen of a rule set, built once per process."""
+    hit = _PRINTS.get(id(rules))
+    if hit is None or hit[0] is not rules:
+        hit = _PRINTS[id(rules)] = (rules, Fingerprints(
+            [f for pack in rules.outlets for f in pack.fingerprints]))
+    return hit[1]
 
 
 def for_document(rules, pack) -> Prefilter:
@@ -668,5 +712,6 @@ def for_document(rules, pack) -> Prefilter:
 def warm(rules) -> None:
     """Build the prefilters of every outlet pack now (before worker processes are forked)."""
     for_document(rules, None)
+    fingerprints_of(rules)
     for pack in rules.outlets:
         for_document(rules, pack)
