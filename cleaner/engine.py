@@ -33,7 +33,7 @@ class _View:
         self.head_lines = head_lines
         self.tail_lines = tail_lines
         self.found: dict = {}       # (rule id, line text) -> matches: rounds see lines again
-        self.plan = None            # (rules, their lines) for _pattern_round
+        self.plan = None            # the pattern rules' lines (see _by_line)
         self.last = None            # what the pattern rules saw last (see _changes)
         self._pieces: dict[int, list[tuple[int, int]]] = {}   # as of the last kept() call
 
@@ -163,10 +163,9 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
     doc = view.doc
     # which input lines hold one of each rule's required literals (rules absent: all lines)
     maybe = for_document(rules, doc.outlet).candidates(doc.text, doc.lines)
-    if view.plan is None or view.plan[0] is not pattern_rules:
-        view.plan = (pattern_rules, _by_line(pattern_rules, maybe))
-        view.last = None
-    by_line, always = view.plan[1]
+    if view.plan is None:       # a view serves one list of rules (see _until_settled)
+        view.plan = _by_line(pattern_rules, maybe)
+    by_line, always = view.plan
     while True:
         before = len(doc.hits)
         kept = view.kept()
@@ -179,9 +178,7 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
         chosen = pattern_rules
         if look is not None:        # only the rules that could see something new
             fresh, near, head, tail = look
-            if changed & fresh:
-                chosen = pattern_rules
-            else:
+            if not changed & fresh:     # a line cut since the input: any rule may match it
                 picked = set(always)
                 for i in fresh | near | head | tail:
                     picked.update(by_line.get(i, ()))

@@ -61,8 +61,8 @@ def choose(doc: Document, rules: RuleSet, config: Config) -> tuple[OutletPack | 
         hosts = {m.lower() for m in _URL_HOST.findall(text, timeout=config.timeout)} \
             if "://" in text else set()
         # a fingerprint whose required literals are absent is skipped
-        possible = iter(fingerprints_of(rules).possible(fold(text)))
-        votes_of = {pack.slug: sum(1 for f in pack.fingerprints if next(possible)
+        possible = fingerprints_of(rules).possible(fold(text))
+        votes_of = {pack.slug: sum(1 for f in pack.fingerprints if f in possible
                                    and f.search(text, timeout=max(deadline - time.monotonic(), 1e-3)))
                     for pack in rules.outlets}
     except TimeoutError:

@@ -472,20 +472,45 @@ def fold(text: str) -> str:
     return text.lower()
 
 
+class _Needles:
+    """Needle sets numbered as slots, all in one Aho-Corasick automaton: `add` a pattern's
+    sets and keep the slots it returns, then `build`; the automaton reports, for each needle
+    found in a folded text, the slots of the sets that hold it."""
+
+    def __init__(self):
+        self.owners: dict[str, list[int]] = {}
+        self.count = 0
+        self.automaton = None
+
+    def add(self, sets: tuple[frozenset[str], ...]) -> tuple[int, ...]:
+        slots = tuple(range(self.count, self.count + len(sets)))
+        for slot, needle_set in zip(slots, sets):
+            for n in needle_set:
+                self.owners.setdefault(n, []).append(slot)
+        self.count += len(sets)
+        return slots
+
+    def build(self) -> None:
+        import ahocorasick
+
+        if self.owners:
+            self.automaton = ahocorasick.Automaton()
+            for n, slots in self.owners.items():
+                self.automaton.add_word(n, tuple(slots))
+            self.automaton.make_automaton()
+
+
 class Prefilter:
     """The needles of a set of rules, in one automaton; and for rules anchored at both ends,
     the most non-space characters a line they match can hold."""
 
     def __init__(self, rules: Iterable):
-        import ahocorasick
-
         self.slots: dict[str, tuple[int, ...]] = {}   # rule id -> one slot per needle set
         self.bounds: dict[str, int] = {}              # rule id -> max_solid()
         self.word_bounds: dict[str, int] = {}         # rule id -> the rule's max_words
         self.context: dict[str, list] = {}   # rule id -> [(slots, bound)] of next/prev patterns
-        owners: dict[str, list[int]] = {}
+        self.needles = table = _Needles()
         unscreened: list = []
-        count = 0
         for rule in rules:
             if rule.pattern is None or rule.id in self.slots or rule.id in self.bounds:
                 continue
@@ -498,32 +523,17 @@ class Prefilter:
             # (the slots of its needle sets, the most non-space characters it can hold)
             for near in (rule.next, rule.prev):
                 sets = needles(near.pattern) if near is not None else None
-                if not sets:
-                    continue
-                self.context.setdefault(rule.id, []).append(
-                    (tuple(range(count, count + len(sets))), max_solid(near.pattern)))
-                for needle_set in sets:
-                    for n in needle_set:
-                        owners.setdefault(n, []).append(count)
-                    count += 1
+                if sets:
+                    self.context.setdefault(rule.id, []).append(
+                        (table.add(sets), max_solid(near.pattern)))
             found = needles(rule.pattern.pattern)
             if found is None:
                 unscreened.append(rule)
-                continue
-            self.slots[rule.id] = tuple(range(count, count + len(found)))
-            for slot, needle_set in zip(self.slots[rule.id], found):
-                for n in needle_set:
-                    owners.setdefault(n, []).append(slot)
-            count += len(found)
-        self.count = count
+            else:
+                self.slots[rule.id] = table.add(found)
+        table.build()
         self.screens = _screens(unscreened)
-        self.automaton = None
         self._last: tuple = (None, None, None)
-        if owners:
-            self.automaton = ahocorasick.Automaton()
-            for n, slots in owners.items():
-                self.automaton.add_word(n, tuple(slots))
-            self.automaton.make_automaton()
 
     def candidates(self, text: str, lines) -> dict[str, set[int]]:
         """For each rule with needles or a bound: the indexes of the lines that could match
@@ -535,12 +545,13 @@ class Prefilter:
         if last[0] is text and last[1] is lines:
             return last[2]
         result: dict[str, set[int]] = {}
-        if self.automaton is not None:
-            per_slot: list[set[int]] = [set() for _ in range(self.count)]
+        automaton = self.needles.automaton
+        if automaton is not None:
+            per_slot: list[set[int]] = [set() for _ in range(self.needles.count)]
             starts = [ln.start for ln in lines]
             index = [ln.index for ln in lines]
             find = bisect.bisect_right
-            for end, slots in self.automaton.iter(fold(text)):
+            for end, slots in automaton.iter(fold(text)):
                 k = find(starts, end) - 1
                 if k >= 0:
                     i = index[k]
@@ -552,7 +563,7 @@ class Prefilter:
                     found = found & per_slot[s]
                 result[rid] = found
         gated = set()
-        if self.automaton is not None:
+        if automaton is not None:
             for rid, around in self.context.items():
                 for slots, bound in around:
                     found = per_slot[slots[0]]
@@ -656,33 +667,17 @@ class Fingerprints:
     finds which fingerprints could match a document (the others cannot: `could_match`)."""
 
     def __init__(self, patterns: list):
-        import ahocorasick
+        self.table = _Needles()
+        self.sets = [(f, self.table.add(needles(f.pattern) or ())) for f in patterns]
+        self.table.build()
 
-        self.patterns = patterns
-        self.sets: list[tuple[int, ...]] = []    # per fingerprint: its needle-set slots
-        self.automaton = ahocorasick.Automaton()
-        count = 0
-        owners: dict[str, list[int]] = {}
-        for f in patterns:
-            sets = needles(f.pattern) or ()
-            self.sets.append(tuple(range(count, count + len(sets))))
-            for needle_set in sets:
-                for n in needle_set:
-                    owners.setdefault(n, []).append(count)
-                count += 1
-        for n, slots in owners.items():
-            self.automaton.add_word(n, tuple(slots))
-        if owners:
-            self.automaton.make_automaton()
-        self.empty = not owners
-
-    def possible(self, folded: str) -> list[bool]:
-        """Per fingerprint: whether it could match a text whose fold() is `folded`."""
+    def possible(self, folded: str) -> set:
+        """The fingerprints that could match a text whose fold() is `folded`."""
         seen: set[int] = set()
-        if not self.empty:
-            for _, slots in self.automaton.iter(folded):
+        if self.table.automaton is not None:
+            for _, slots in self.table.automaton.iter(folded):
                 seen.update(slots)
-        return [all(s in seen for s in slots) for slots in self.sets]
+        return {f for f, slots in self.sets if all(s in seen for s in slots)}
 
 
 _CACHE: dict[tuple[int, str | None], tuple[object, Prefilter]] = {}
