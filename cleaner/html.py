@@ -216,19 +216,22 @@ def _story_kind(link, page_url: str | None, page: str | None) -> str | None:
     return "same" if page is not None and _site_of(target) == page else "other"
 
 
-_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "go"})
-
-
 def _site_of(url: str | None) -> str | None:
-    """The registrable part of a URL's host ('www.bbc.co.uk' -> 'bbc.co.uk'), roughly."""
+    """The registrable part of a URL's host ('www.bbc.co.uk' -> 'bbc.co.uk'), by the Public
+    Suffix List (tldextract's bundled copy: no network, no cache on disk); the host itself when
+    it has no public suffix ('localhost')."""
+    global _EXTRACT
     if not url:
         return None
+    if _EXTRACT is None:
+        import tldextract
+
+        _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
     try:
         host = (urlsplit(url).hostname or "").lower()
     except ValueError:
         return None
-    labels = [x for x in host.split(".") if x]
-    if len(labels) < 2:
-        return host or None
-    keep = 3 if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2 else 2
-    return ".".join(labels[-keep:])
+    return _EXTRACT(host).top_domain_under_public_suffix or host or None
+
+
+_EXTRACT = None

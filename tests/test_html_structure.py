@@ -150,3 +150,19 @@ def test_three_links_in_a_row_to_another_sites_stories_go_two_stay():
     links, texts = _sister_links(2)
     result = clean_html(HEAD + links + BODY + "</article></body></html>")
     assert all(t in result.body for t in texts)
+
+
+def test_same_site_is_the_registrable_domain_under_a_two_part_suffix():
+    """On a .co.uk site, a link to another subdomain of the same site is a related-story link;
+    a link to another .co.uk site is not the same site (one such link alone stays)."""
+    url = "https://www.example.co.uk/news/2019/11/storm-hits-coast"
+    same = PAGE.replace('href="/2019/11/storm-closes-schools-across-region"',
+                        'href="https://sport.example.co.uk/2019/11/storm-closes-schools-across-region"')
+    assert ("generic.related.html-story-link", "related", LINK) in by_rule(clean_html(same, url))
+    other = PAGE.replace('href="/2019/11/storm-closes-schools-across-region"',
+                         'href="https://www.another.co.uk/2019/11/storm-closes-schools-across-region"')
+    assert LINK in clean_html(other, url).body
+    # suffixes no short list knows: two ministries under .gob.mx are two sites
+    other = PAGE.replace('href="/2019/11/storm-closes-schools-across-region"',
+                         'href="https://www.salud.gob.mx/2019/11/storm-closes-schools-across-region"')
+    assert LINK in clean_html(other, "https://www.sep.gob.mx/news/2019/11/storm-hits-coast").body
