@@ -111,6 +111,43 @@ def would_be_title(kept: list[Line], url: str | None = None) -> bool:
     return rest >= 2 * words(kept[0].text)
 
 
+_BARE_URL = regex.compile(r"^(?:https?://|www\.)\S+$", regex.IGNORECASE)
+OWN_URL_NEIGHBOUR_WORDS = 30
+
+
+def _url_key(url: str) -> str:
+    """A URL folded for comparing: no scheme, 'www.', query, fragment or closing slash."""
+    url = regex.sub(r"^[a-z]+://", "", url.strip().lower())
+    url = regex.sub(r"^www\.", "", url)
+    return url.split("#")[0].split("?")[0].rstrip("/")
+
+
+def own_url(view: View) -> list[int]:
+    """A line that is nothing but the article's own address, as share and print widgets leave
+    it: the document's URL, or a URL of the same site (any site when the document's URL is not
+    known) whose headline slug is the headline printed right above or below it. A URL the
+    story cites (another site, or its slug not the neighbouring line's words) stays."""
+    kept = view.kept()
+    own = url_of(view.doc)
+    own = _url_key(own) if own else None
+    out = []
+    for k, line in enumerate(kept):
+        if not _BARE_URL.match(line.text):
+            continue
+        key = _url_key(line.text)
+        if own and key == own:
+            out.append(line.index)
+            continue
+        if own and key.split("/")[0] != own.split("/")[0]:
+            continue
+        slug = slug_words(line.text if "://" in line.text else "http://" + line.text)
+        near = kept[max(0, k - 1):k] + kept[k + 1:k + 2]
+        if slug and any(not _BARE_URL.match(n.text) and words(n.text) <= OWN_URL_NEIGHBOUR_WORDS
+                        and _matches_slug(n.text, slug) for n in near):
+            out.append(line.index)
+    return out
+
+
 def subtitle(view: View) -> list[int]:
     """The standfirst: the line left right after the title, when it reads like one.
 
@@ -289,6 +326,7 @@ DETECTORS: dict[str, Callable[[View], list[int]]] = {
     "html_story_link": html_story_link,
     "link_list": link_list,
     "adjacent_duplicate": adjacent_duplicate,
+    "own_url": own_url,
     "title": title,
     "subtitle": subtitle,
     "pullquote": pullquote,
