@@ -60,7 +60,25 @@ def title(view: View) -> list[int]:
     known = hints.get("title")
     if known:
         return [first.index] if _same_title(first.text, known) else []
-    return [first.index] if would_be_title(kept, url_of(view.doc)) else []
+    url = url_of(view.doc)
+    return [first.index] if would_be_title(kept, url) or _header_only(view, kept, url) else []
+
+
+def _header_only(view: View, kept: list[Line], url: str | None) -> bool:
+    """Whether the lines left are only the header of a page whose story the extractor lost: a
+    headline, at most one standfirst, and under them byline or date lines that the metadata
+    rules took. Then no text follows the headline, but it is one all the same."""
+    if not 1 <= len(kept) <= 2 or not _title_like(kept[0].text):
+        return False
+    slug = slug_words(url)
+    if slug and not _matches_slug(kept[0].text, slug):
+        return False
+    if len(kept) == 2:
+        text = kept[1].text
+        if not 3 <= words(text) <= 60 or text[0].islower() or ends_sentence(text):
+            return False
+    return any(i > kept[0].index and rule.category == "metadata" and rule.detector is None
+               for i, rule in view.removed.items())
 
 
 def url_of(doc: Document) -> str | None:
