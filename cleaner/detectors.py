@@ -254,7 +254,8 @@ def link_list(view: View) -> list[int]:
     """A bulleted list of headlines closing the article ('- Moon Rush: Private Lunar Lander
     Plans'): three or more bulleted lines in a row in the tail, each of 4 to 30 words,
     capitalised, none ending in a full stop, and either all in Title Case or closing the
-    article. Bullet points of the story end in full stops, or are followed by more story."""
+    article; the whole list within the tail. Bullet points of the story end in full stops, or
+    are followed by more story, or run longer than a list of links."""
     kept = view.kept()
     tail = kept[max(0, len(kept) - view.tail_lines):]
     run: list[Line] = []
@@ -267,7 +268,11 @@ def link_list(view: View) -> list[int]:
             break                       # a list of Title Case headlines, wherever in the tail
         else:
             run = []
-    # otherwise the list must close the article: a list followed by text is part of the story
+    # otherwise the list must close the article: a list followed by text is part of the story.
+    # Either way the whole list must be in sight: one that starts above the tail is longer than
+    # a list of links runs (a table of results, teams, steps), and part of the story.
+    if run and run[0] is tail[0] and len(kept) > len(tail):
+        return []
     return [ln.index for ln in run] if len(run) >= 3 else []
 
 
