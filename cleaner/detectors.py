@@ -30,8 +30,13 @@ class View(Protocol):
         ...
 
 
+# emoji and other symbols a line may close with after its punctuation ('... on KLOOK! 🙂')
+_TRAILING_SYMBOLS = regex.compile(r"[\s\p{So}\p{Sk}\p{Cf}\p{Mn}]+$")
+
+
 def _title_like(text: str) -> bool:
     n = words(text)
+    text = _TRAILING_SYMBOLS.sub("", text) or text
     # headlines may ask or exclaim ('Is Football Violence a Crime?'), but do not end in a full stop
     asks = text.rstrip("'\"’”").endswith(("?", "!")) and n <= 20
     return (2 <= n <= 30 and len(text) <= 250 and (asks or not ends_sentence(text))
