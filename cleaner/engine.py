@@ -14,7 +14,7 @@ from collections import Counter
 from .detectors import DETECTORS
 from .metadata import agencies_in
 from .model import Config, Document, Hit, Line
-from .prefilter import for_document
+from .prefilter import Screened, for_document
 from .rules import PHASES, Rule, RuleSet
 from .segment import ends_sentence, words
 
@@ -251,7 +251,7 @@ def _by_line(pattern_rules: list[Rule], maybe: dict[str, set[int]]):
     always = []
     for k, rule in enumerate(pattern_rules):
         found = maybe.get(rule.id)
-        if found is None:
+        if found is None or isinstance(found, Screened):   # (a screen tests lines when asked)
             always.append(k)
             continue
         for i in found:

@@ -573,9 +573,11 @@ class Prefilter:
                         found = {i for i in found if solid(lines[i].text) <= bound}
                     if not found:
                         gated.add(rid)      # no line could be the neighbour it needs
-        for screen, anchored, ids in self.screens:
+        for screen, anchored, ids, scoped in self.screens:
             if all(rid in gated for rid in ids):
                 passed = set()
+            elif scoped:            # a head or tail screen: tried on a line when asked
+                passed = Screened(screen, anchored, [ln.text for ln in lines])
             else:
                 passed = {ln.index for ln in lines if _passes(screen, anchored, ln.text)}
             for rid in ids:
@@ -622,9 +624,48 @@ def _passes(screen, anchored: bool, text: str) -> bool:
         return True
 
 
-def _screens(rules: list) -> list[tuple[object, bool, tuple[str, ...]]]:
+class Screened:
+    """The lines a head or tail screen passes, tested one by one when the engine asks about a
+    line (`i in screened`): only the lines in the rule's scope, not the whole document.
+    Iterating, or combining with a set by `|`, tests every line; `& set` narrows it."""
+
+    __slots__ = ("screen", "anchored", "texts", "memo", "within")
+
+    def __init__(self, screen, anchored: bool, texts: list[str], memo: dict | None = None,
+                 within: set[int] | None = None):
+        self.screen, self.anchored, self.texts = screen, anchored, texts
+        self.memo = {} if memo is None else memo       # line index -> passed
+        self.within = within
+
+    def __contains__(self, i: int) -> bool:
+        if self.within is not None and i not in self.within:
+            return False
+        hit = self.memo.get(i)
+        if hit is None:
+            hit = self.memo[i] = _passes(self.screen, self.anchored, self.texts[i])
+        return hit
+
+    def __bool__(self) -> bool:     # not known without testing: assume some line passes
+        return True
+
+    def __iter__(self):
+        return iter([i for i in range(len(self.texts)) if i in self])
+
+    def __or__(self, other: set[int]) -> set[int]:
+        return set(self) | other
+
+    __ror__ = __or__
+
+    def __and__(self, other: set[int]) -> "Screened":
+        within = other if self.within is None else self.within & other
+        return Screened(self.screen, self.anchored, self.texts, self.memo, within)
+
+
+def _screens(rules: list) -> list[tuple[object, bool, tuple[str, ...], bool]]:
     """One alternation over the patterns of the rules without needles, so that a line is tried
-    against each such rule only when one of them matches it: (regex, anchored, rule ids).
+    against each such rule only when one of them matches it: (regex, anchored, rule ids,
+    scoped). Rules scoped to the head or the tail get screens of their own (`scoped`), tried
+    only on the lines the engine asks about (`Screened`).
 
     The test is exact as a screen: an alternation matches a line when, and only when, one of
     its branches does. Patterns anchored at the start (`^...`) go in a screen tried with
@@ -644,14 +685,15 @@ def _screens(rules: list) -> list[tuple[object, bool, tuple[str, ...]]]:
         # a rule that leans on its neighbours may match nearly any line on its own: it gets
         # a screen of its own, so it does not open the others' screen to every line
         alone = rule.id if rule.next is not None or rule.prev is not None else ""
-        groups.setdefault((body.startswith("^"), alone), []).append((branch, rule.id))
+        groups.setdefault((body.startswith("^"), alone, rule.where), []).append(
+            (branch, rule.id))
     out = []
-    for (anchored, *_), members in groups.items():
+    for (anchored, _, where), members in groups.items():
         try:
             screen = regex.compile("|".join(b for b, _ in members), regex.V0)
         except regex.error:
             continue
-        out.append((screen, anchored, tuple(rid for _, rid in members)))
+        out.append((screen, anchored, tuple(rid for _, rid in members), where != "anywhere"))
     return out
 
 
