@@ -197,7 +197,10 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
                 if not dirty:
                     continue
             scope = _scope(rule, kept, config)
-            if candidates is not None:  # only lines holding a required literal, or cut since
+            screened = None             # a screen: asked line by line, the cheap tests first
+            if isinstance(candidates, Screened):
+                screened = candidates
+            elif candidates is not None:    # only lines holding a required literal, or cut since
                 if rule.where == "anywhere":
                     scope = [by_index[i] for i in sorted(candidates | changed) if i in by_index]
                 else:
@@ -209,6 +212,9 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
                     continue
                 # the neighbours first: cheaper than the pattern, and the same for every match
                 if context and not _context_ok(rule, kept, position[line.index], deadline):
+                    continue
+                if screened is not None and line.index not in changed \
+                        and line.index not in screened:
                     continue
                 key = (rule.id, line.text)
                 found = view.found.get(key)

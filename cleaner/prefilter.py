@@ -573,13 +573,12 @@ class Prefilter:
                         found = {i for i in found if solid(lines[i].text) <= bound}
                     if not found:
                         gated.add(rid)      # no line could be the neighbour it needs
-        for screen, anchored, ids, scoped in self.screens:
+        texts = [ln.text for ln in lines]
+        for screen, anchored, ids in self.screens:
             if all(rid in gated for rid in ids):
                 passed = set()
-            elif scoped:            # a head or tail screen: tried on a line when asked
-                passed = Screened(screen, anchored, [ln.text for ln in lines])
-            else:
-                passed = {ln.index for ln in lines if _passes(screen, anchored, ln.text)}
+            else:                   # tried on a line when the engine asks about it
+                passed = Screened(screen, anchored, texts)
             for rid in ids:
                 result[rid] = passed
         for rid in gated:
@@ -625,9 +624,10 @@ def _passes(screen, anchored: bool, text: str) -> bool:
 
 
 class Screened:
-    """The lines a head or tail screen passes, tested one by one when the engine asks about a
-    line (`i in screened`): only the lines in the rule's scope, not the whole document.
-    Iterating, or combining with a set by `|`, tests every line; `& set` narrows it."""
+    """The lines a screen passes, tested one by one when the engine asks about a line
+    (`i in screened`): only lines in the rule's scope, short enough for it, and whose
+    neighbours it needs are there, not the whole document. Iterating, or combining with a set
+    by `|`, tests every line; `& set` narrows it."""
 
     __slots__ = ("screen", "anchored", "texts", "memo", "within")
 
@@ -661,11 +661,11 @@ class Screened:
         return Screened(self.screen, self.anchored, self.texts, self.memo, within)
 
 
-def _screens(rules: list) -> list[tuple[object, bool, tuple[str, ...], bool]]:
+def _screens(rules: list) -> list[tuple[object, bool, tuple[str, ...]]]:
     """One alternation over the patterns of the rules without needles, so that a line is tried
-    against each such rule only when one of them matches it: (regex, anchored, rule ids,
-    scoped). Rules scoped to the head or the tail get screens of their own (`scoped`), tried
-    only on the lines the engine asks about (`Screened`).
+    against each such rule only when one of them matches it: (regex, anchored, rule ids).
+    Rules scoped to the head, the tail or anywhere get screens of their own, so that a head
+    rule's branches do not slow the screening of every line.
 
     The test is exact as a screen: an alternation matches a line when, and only when, one of
     its branches does. Patterns anchored at the start (`^...`) go in a screen tried with
@@ -688,12 +688,12 @@ def _screens(rules: list) -> list[tuple[object, bool, tuple[str, ...], bool]]:
         groups.setdefault((body.startswith("^"), alone, rule.where), []).append(
             (branch, rule.id))
     out = []
-    for (anchored, _, where), members in groups.items():
+    for (anchored, *_), members in groups.items():
         try:
             screen = regex.compile("|".join(b for b, _ in members), regex.V0)
         except regex.error:
             continue
-        out.append((screen, anchored, tuple(rid for _, rid in members), where != "anywhere"))
+        out.append((screen, anchored, tuple(rid for _, rid in members)))
     return out
 
 

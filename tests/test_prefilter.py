@@ -132,11 +132,11 @@ def test_rules_without_needles_are_screened_by_one_alternation(rules):
     pattern_rules = [r for r in rules.generic if r.pattern is not None]
     pf = Prefilter(pattern_rules)
     assert {"generic.metadata.date", "generic.chrome.ui-words"} <= {
-        rid for _, _, ids, _ in pf.screens for rid in ids}
+        rid for _, _, ids in pf.screens for rid in ids}
     text = "Published: 12 March 2024\n\nThe minister said: 'we go ahead'. Then she left.\n\nShow more"
     lines = lines_of(text)
     maybe = pf.candidates(text, lines)
-    for screen, anchored, ids, _ in pf.screens:
+    for screen, anchored, ids in pf.screens:
         group = [r for r in pattern_rules if r.id in ids]
         if any(r.next or r.prev for r in group):
             continue        # gated by its neighbour's needles as well
