@@ -78,18 +78,35 @@ class _View:
 
 def rules_for(doc: Document, rules: RuleSet, config: Config) -> list[Rule]:
     """The pattern rules that apply to this document, in the order they run."""
-    chosen = list(rules.generic)
-    if doc.outlet is not None and config.outlet_rules:
-        chosen.extend(doc.outlet.rules)
-    chosen = [r for r in chosen if r.pattern is not None and rules.enabled(r, config.disable)]
-    chosen.sort(key=lambda r: (r.outlet is None, PHASES[r.category]))
-    return chosen
+    pack = doc.outlet if config.outlet_rules else None
+    return _ordered(rules, pack.slug if pack is not None else None, config.disable)
 
 
 def detectors_for(rules: RuleSet, config: Config) -> list[Rule]:
-    order = list(DETECTORS)
-    found = [r for r in rules.generic if r.detector and rules.enabled(r, config.disable)]
-    return sorted(found, key=lambda r: order.index(r.detector))
+    return _ordered(rules, None, config.disable, detectors=True)
+
+
+_ORDERED: dict[tuple, tuple[RuleSet, list[Rule]]] = {}
+
+
+def _ordered(rules: RuleSet, slug: str | None, disable: frozenset[str],
+             detectors: bool = False) -> list[Rule]:
+    """The enabled pattern rules (generic plus one outlet pack) in the order they run, or the
+    enabled detectors in theirs; worked out once per process and selection."""
+    key = (id(rules), slug, disable, detectors)
+    hit = _ORDERED.get(key)
+    if hit is None or hit[0] is not rules:
+        if detectors:
+            order = list(DETECTORS)
+            chosen = sorted((r for r in rules.generic if r.detector
+                             and rules.enabled(r, disable)), key=lambda r: order.index(r.detector))
+        else:
+            pack = rules.outlet(slug) if slug is not None else None
+            chosen = [r for r in (*rules.generic, *(pack.rules if pack is not None else ()))
+                      if r.pattern is not None and rules.enabled(r, disable)]
+            chosen.sort(key=lambda r: (r.outlet is None, PHASES[r.category]))
+        hit = _ORDERED[key] = (rules, chosen)
+    return hit[1]
 
 
 def apply_rules(doc: Document, rules: RuleSet, config: Config,
@@ -165,7 +182,7 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
     maybe = for_document(rules, doc.outlet).candidates(doc.text, doc.lines)
     if view.plan is None:       # a view serves one list of rules (see _until_settled)
         view.plan = _by_line(pattern_rules, maybe)
-    by_line, always = view.plan
+    by_line, always, active = view.plan
     while True:
         before = len(doc.hits)
         kept = view.kept()
@@ -175,7 +192,7 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
         by_index = {ln.index: ln for ln in kept}
         position = {ln.index: k for k, ln in enumerate(kept)}
         changed = {ln.index for ln in kept if ln is not doc.lines[ln.index]}  # cut by spans
-        chosen = pattern_rules
+        chosen = pattern_rules if changed else active
         if look is not None:        # only the rules that could see something new
             fresh, near, head, tail = look
             if not changed & fresh:     # a line cut since the input: any rule may match it
@@ -251,18 +268,22 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
 
 
 def _by_line(pattern_rules: list[Rule], maybe: dict[str, set[int]]):
-    """For each input line, the positions of the rules that could match it; and the rules that
-    must be tried on every line."""
+    """For each input line, the positions of the rules that could match it; the rules that
+    must be tried on every line; and, in order, the rules that could match some line."""
     by_line: dict[int, list[int]] = {}
     always = []
+    active = []             # the rules some line could match: those the first pass tries
     for k, rule in enumerate(pattern_rules):
         found = maybe.get(rule.id)
         if found is None or isinstance(found, Screened):   # (a screen tests lines when asked)
             always.append(k)
+            active.append(rule)
             continue
+        if found:
+            active.append(rule)
         for i in found:
             by_line.setdefault(i, []).append(k)
-    return by_line, always
+    return by_line, always, active
 
 
 def _changes(view: _View, kept: list[Line], config: Config):

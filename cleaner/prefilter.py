@@ -472,15 +472,43 @@ def fold(text: str) -> str:
     return text.lower()
 
 
+NONE: frozenset[int] = frozenset()     # no line: shared, never changed
+
+
 class _Needles:
     """Needle sets numbered as slots, all in one Aho-Corasick automaton: `add` a pattern's
-    sets and keep the slots it returns, then `build`; the automaton reports, for each needle
-    found in a folded text, the slots of the sets that hold it."""
+    sets and keep the slots it returns, then `build`; the automaton reports the number of each
+    needle found in a folded text, and `slots_of` the slots of the sets that hold it."""
 
     def __init__(self):
         self.owners: dict[str, list[int]] = {}
         self.count = 0
         self.automaton = None
+        self.slots_of: list[tuple[int, ...]] = []     # needle number -> its slots
+
+    def lines_per_slot(self, folded: str, starts: list[int]) -> list[frozenset | set]:
+        """For each slot, the positions of the lines (given by their start offsets in the
+        text) that hold one of its needles. The automaton's hits are gathered per needle
+        first, so the cost grows with the needles found, not with the slots they fill."""
+        per_slot: list = [NONE] * self.count
+        if self.automaton is None:
+            return per_slot
+        present: dict[int, set[int]] = {}
+        find = bisect.bisect_right
+        for end, key in self.automaton.iter(folded):
+            k = find(starts, end) - 1
+            if k >= 0:
+                at = present.get(key)
+                if at is None:
+                    present[key] = {k}
+                else:
+                    at.add(k)
+        slots_of = self.slots_of
+        for key, at in present.items():
+            for s in slots_of[key]:
+                have = per_slot[s]
+                per_slot[s] = at if have is NONE else have | at    # never changed in place
+        return per_slot
 
     def add(self, sets: tuple[frozenset[str], ...]) -> tuple[int, ...]:
         slots = tuple(range(self.count, self.count + len(sets)))
@@ -495,8 +523,9 @@ class _Needles:
 
         if self.owners:
             self.automaton = ahocorasick.Automaton()
-            for n, slots in self.owners.items():
-                self.automaton.add_word(n, tuple(slots))
+            for key, (n, slots) in enumerate(self.owners.items()):
+                self.automaton.add_word(n, key)
+                self.slots_of.append(tuple(slots))
             self.automaton.make_automaton()
 
 
@@ -532,6 +561,8 @@ class Prefilter:
             else:
                 self.slots[rule.id] = table.add(found)
         table.build()
+        self._owner = {s: rid for rid, slots in self.slots.items() for s in slots}
+        self._none = {rid: NONE for rid in self.slots}
         self.screens = _screens(unscreened)
         self._last: tuple = (None, None, None)
 
@@ -544,20 +575,14 @@ class Prefilter:
         last = self._last       # the engine asks again for each round over the same document
         if last[0] is text and last[1] is lines:
             return last[2]
-        result: dict[str, set[int]] = {}
         automaton = self.needles.automaton
+        result: dict[str, set[int]] = dict(self._none)     # rules whose needles are absent
         if automaton is not None:
-            per_slot: list[set[int]] = [set() for _ in range(self.needles.count)]
-            starts = [ln.start for ln in lines]
-            index = [ln.index for ln in lines]
-            find = bisect.bisect_right
-            for end, slots in automaton.iter(fold(text)):
-                k = find(starts, end) - 1
-                if k >= 0:
-                    i = index[k]
-                    for s in slots:
-                        per_slot[s].add(i)
-            for rid, slots in self.slots.items():
+            per_slot = self.needles.lines_per_slot(fold(text), [ln.start for ln in lines])
+            owner = self._owner
+            for rid in {owner[s] for s, found in enumerate(per_slot)
+                        if found is not NONE and s in owner}:
+                slots = self.slots[rid]
                 found = per_slot[slots[0]]
                 for s in slots[1:]:
                     found = found & per_slot[s]
@@ -717,8 +742,9 @@ class Fingerprints:
         """The fingerprints that could match a text whose fold() is `folded`."""
         seen: set[int] = set()
         if self.table.automaton is not None:
-            for _, slots in self.table.automaton.iter(folded):
-                seen.update(slots)
+            slots_of = self.table.slots_of
+            for key in {key for _, key in self.table.automaton.iter(folded)}:
+                seen.update(slots_of[key])
         return {f for f, slots in self.sets if all(s in seen for s in slots)}
 
 
