@@ -138,10 +138,12 @@ _BARE_URL = regex.compile(r"^(?:https?://|www\.)\S+$", regex.IGNORECASE)
 OWN_URL_NEIGHBOUR_WORDS = 30
 
 
+_SCHEME_WWW = regex.compile(r"^(?:[a-z]+://)?(?:www\.)?")
+
+
 def _url_key(url: str) -> str:
     """A URL folded for comparing: no scheme, 'www.', query, fragment or closing slash."""
-    url = regex.sub(r"^[a-z]+://", "", url.strip().lower())
-    url = regex.sub(r"^www\.", "", url)
+    url = _SCHEME_WWW.sub("", url.strip().lower(), count=1)
     return url.split("#")[0].split("?")[0].rstrip("/")
 
 
@@ -151,12 +153,14 @@ def own_url(view: View) -> list[int]:
     known) whose headline slug is the headline printed right above or below it. A URL the
     story cites (another site, or its slug not the neighbouring line's words) stays."""
     kept = view.kept()
+    bare = [k for k, line in enumerate(kept) if _BARE_URL.match(line.text)]
+    if not bare:
+        return []
     own = url_of(view.doc)
     own = _url_key(own) if own else None
     out = []
-    for k, line in enumerate(kept):
-        if not _BARE_URL.match(line.text):
-            continue
+    for k in bare:
+        line = kept[k]
         key = _url_key(line.text)
         if own and key == own:
             out.append(line.index)
@@ -239,9 +243,13 @@ def pullquote(view: View) -> list[int]:
     if not short:
         return []
     folded = {ln.index: normalise(ln.text) for ln in kept}
+    # every text a fragment could stand in, in one string: most fragments are not there at all
+    longer = "\n".join(folded[o.index] for o in kept if sizes[o.index] >= 4)
     out = []
     for ln in short:
         n, frag = sizes[ln.index], folded[ln.index]
+        if longer.count(frag) < 1 + (n >= 4):     # (its own line is in `longer` from 4 words)
+            continue
         hosts = [o for o in kept
                  if o.index != ln.index and sizes[o.index] >= 2 * n and frag in folded[o.index]]
         if not hosts:           # most fragments: no regex to compile

@@ -6,6 +6,7 @@ lines (rules with an `agencies` group or constant), never from captions or story
 """
 from __future__ import annotations
 
+import functools
 import warnings
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -57,8 +58,14 @@ def photo_credit(text: str, rules: RuleSet) -> str | None:
 
 def _mentions(alias: str, text: str, folded: str) -> bool:
     """`alias` as a whole word of `text`, any case (`folded` is prefilter.fold(text))."""
-    pattern = rf"(?i)(?<!\w){regex.escape(alias)}(?!\w)"
-    return prefilter.could_match(pattern, folded) and bool(regex.search(pattern, text))
+    pattern = _word(alias)
+    return prefilter.could_match(pattern, folded) and bool(pattern.search(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _word(alias: str):
+    """`alias` as a whole word, any case: compiled once per process."""
+    return regex.compile(rf"(?i)(?<!\w){regex.escape(alias)}(?!\w)")
 
 
 def proper_case(name: str) -> str:
