@@ -145,17 +145,24 @@ def _until_settled(doc: Document, pattern_rules: list[Rule], detector_rules: lis
     spans: dict[int, list[tuple[int, int]]] = {}
     once = {r.detector: r for r in detector_rules if r.detector in ONCE}
     decided = False
+    quiet = None        # the kept lines the detectors last saw and then removed nothing from
     # Each round removes something or changes the headline decision; the bound is a backstop.
     for _ in range(4 * len(lines) + 8):
         before = len(doc.hits)
         _pattern_round(view, spans, pattern_rules, rules, config, deadline)
-        for rule in detector_rules:
-            if rule.detector in ONCE and decided:
-                continue
-            _remaining(deadline)
-            for index in DETECTORS[rule.detector](view):
-                if index not in view.removed:
-                    _remove_line(view, spans, rule, lines[index], {})
+        seen = view.last[:2]        # (order, texts) of the kept lines, as the patterns left them
+        if decided and seen == quiet:
+            pass                    # the same lines again: the detectors would find nothing
+        else:
+            found = len(doc.hits)
+            for rule in detector_rules:
+                if rule.detector in ONCE and decided:
+                    continue
+                _remaining(deadline)
+                for index in DETECTORS[rule.detector](view):
+                    if index not in view.removed:
+                        _remove_line(view, spans, rule, lines[index], {})
+            quiet = seen if len(doc.hits) == found else None
         decided = True
         if len(doc.hits) == before and _settle_title(view, spans, once):
             break
