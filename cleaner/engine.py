@@ -354,14 +354,25 @@ RUN_MAX_WORDS = 20
 
 def _headline_run(lines: list[Line], index: int, removed: dict) -> list[Line]:
     """The list under a header such as 'Related articles': the lines that follow it while
-    they read like headlines (short, not ending like a sentence), at most RUN_MAX_LINES."""
-    run = []
+    they read like headlines (short, not ending like a sentence), at most RUN_MAX_LINES.
+    A headline may ask ('Who will make the Rock Hall in 2020?'): a question is taken when
+    another headline follows it in the list; a question alone under the header may be the
+    story's own."""
+    run: list[Line] = []
+    asked: list[Line] = []          # questions waiting for a headline after them
     for later in lines[index + 1:index + 1 + RUN_MAX_LINES]:
         if later.index in removed:
             continue
-        if words(later.text) > RUN_MAX_WORDS or ends_sentence(later.text):
+        if words(later.text) > RUN_MAX_WORDS:
             break
-        run.append(later)
+        if not ends_sentence(later.text):
+            run.extend(asked)
+            asked = []
+            run.append(later)
+        elif later.text.rstrip("'\"’”").endswith("?"):
+            asked.append(later)
+        else:
+            break
     return run
 
 
