@@ -382,14 +382,25 @@ RUN_MAX_WORDS = 20
 
 def _headline_run(lines: list[Line], index: int, removed: dict) -> list[Line]:
     """The list under a header such as 'Related articles': the lines that follow it while
-    they read like headlines (short, not ending like a sentence), at most RUN_MAX_LINES."""
-    run = []
+    they read like headlines (short, not ending like a sentence), at most RUN_MAX_LINES.
+    A headline may ask ('Who will make the Rock Hall in 2020?'): a question is taken when
+    another headline follows it in the list; a question alone under the header may be the
+    story's own."""
+    run: list[Line] = []
+    asked: list[Line] = []          # questions waiting for a headline after them
     for later in lines[index + 1:index + 1 + RUN_MAX_LINES]:
         if later.index in removed:
             continue
-        if words(later.text) > RUN_MAX_WORDS or ends_sentence(later.text):
+        if words(later.text) > RUN_MAX_WORDS:
             break
-        run.append(later)
+        if not ends_sentence(later.text):
+            run.extend(asked)
+            asked = []
+            run.append(later)
+        elif later.text.rstrip("'\"’”").endswith("?"):
+            asked.append(later)
+        else:
+            break
     return run
 
 
@@ -483,7 +494,15 @@ def _pieces(text: str, line: Line, cuts: list[tuple[int, int]]) -> list[tuple[in
 
 def _guard(doc: Document, config: Config) -> bool:
     """Over-stripping guard: past the share limit, warn (never silently) and return True; the
-    caller then keeps the text (only metadata lines leave the body)."""
+    caller then keeps the text (only metadata lines leave the body).
+
+    A closing block that a rule with extend = "to_end" vouches for (its header in the tail
+    matched, and every line after it is the block: a comment section, a related-posts box)
+    counts apart: when the other rules stay within the limit on the words outside the block,
+    and the body keeps at least 50 words of its own, the block goes all the
+    same, with a warning giving the share. A page that is mostly its comment section loses
+    the comments, not its story."""
+    kept_at_least = 50          # words of the body's own, for a closing block to count apart
     total = words(doc.text)
     if not total:
         return False
@@ -493,6 +512,18 @@ def _guard(doc: Document, config: Config) -> bool:
         return False
     counts = Counter(h.rule.id for h in content)
     named = ", ".join(f"{rid} x{c}" if c > 1 else rid for rid, c in counts.most_common())
+    block = sum(words(doc.text[h.start:h.end]) for h in content if h.rule.extend == "to_end")
+    kept = total - gone - sum(words(doc.text[h.start:h.end])
+                              for h in doc.hits if h.rule.category == "metadata")
+    if block and kept >= kept_at_least \
+            and (gone - block) / (total - block) <= config.max_removed_share:
+        vouching = sorted({h.rule.id for h in content if h.rule.extend == "to_end"})
+        doc.warnings.append(
+            f"over-stripping guard: rules remove {gone / total:.0%} of the words "
+            f"(limit {config.max_removed_share:.0%}), {block / total:.0%} in a closing block "
+            f"({', '.join(vouching)}); the rest is within the limit, so the block goes. "
+            f"Rules involved: {named}")
+        return False
     doc.warnings.append(
         f"over-stripping guard: rules would remove {gone / total:.0%} of the words "
         f"(limit {config.max_removed_share:.0%}); kept that text. Rules involved: {named}")

@@ -47,6 +47,44 @@ def test_the_limit_is_a_share_of_words():
     assert len(removed(1.0)) > len(removed(0.0)) == 2     # 0.0: only title and byline may go
 
 
+# A closing block that a to_end rule vouches for (here a donation appeal box) counts apart.
+LONG_STORY = "\n\n".join([
+    "The council met on Monday and voted to approve the budget for next year, after a debate "
+    "that ran for more than four hours and drew a crowd of residents to the town hall.",
+    "The budget raises spending on roads and schools by four percent and keeps the property "
+    "tax rate where it was last year, the finance director told the meeting.",
+])
+APPEAL = "\n\n".join(["Support Independent Journalism Today"] + [
+    f"Every contribution, no matter how small, helps us keep reporting on the council, "
+    f"the schools and the courts of this town, week after week ({k})." for k in range(8)])
+
+
+def test_a_closing_block_a_to_end_rule_vouches_for_goes_past_the_limit_with_a_warning():
+    text = f"Council approves budget\n\n{LONG_STORY}\n\n{APPEAL}"
+    result = clean(text)
+    assert result.body == LONG_STORY            # the appeal (over 60% of the words) goes
+    (warning,) = result.warnings
+    assert "over-stripping guard" in warning and "closing block" in warning
+    assert "generic.donation.appeal-heading" in warning
+    assert re.search(r"rules remove \d+% of the words", warning)
+    assert_lossless(text, result)
+
+
+def test_a_closing_block_does_not_count_apart_when_little_of_the_body_is_left():
+    text = f"Council approves budget\n\n{STORY}\n\n{APPEAL}"     # under 50 words of story
+    result = clean(text)
+    assert "Every contribution" in result.body and STORY in result.body
+    (warning,) = result.warnings
+    assert "kept that text" in warning
+
+
+def test_a_closing_block_does_not_excuse_the_other_rules():
+    text = f"Council approves budget\n\n{LONG_STORY}\n\n" + "\n\n".join(NOISE * 6) + f"\n\n{APPEAL}"
+    result = clean(text)
+    assert "Every contribution" in result.body and "Follow us on Twitter" in result.body
+    assert "kept that text" in result.warnings[0]
+
+
 def test_cli_max_share_is_the_guard():
     runner = CliRunner()
     out = runner.invoke(main, ["clean", "--max-share", "0.3", "-"], input=noisy(4))
