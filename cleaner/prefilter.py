@@ -564,11 +564,6 @@ class Prefilter:
         self._owner = {s: rid for rid, slots in self.slots.items() for s in slots}
         self._none = {rid: NONE for rid in self.slots}
         self.screens = _screens(unscreened)
-        # screened rules asked about every line (anywhere, no length bound, no neighbour):
-        # their screens are better tested once per line up front than asked rule by rule
-        self._eager = [r.id for r in unscreened if r.where == "anywhere" and r.next is None
-                       and r.prev is None and r.id not in self.bounds
-                       and r.id not in self.word_bounds]
         self._last: tuple = (None, None, None)
 
     def candidates(self, text: str, lines) -> dict[str, set[int]]:
@@ -633,10 +628,6 @@ class Prefilter:
                     if short is None:
                         short = prefix[cut] = {m[2] for m in order[:cut]}
                     result[rid] = have & short if have is not None else short
-        for rid in self._eager:
-            have = result.get(rid)
-            if isinstance(have, Screened):
-                result[rid] = set(have)
         self._last = (text, lines, result)
         return result
 
