@@ -33,7 +33,7 @@ class _View:
         self.head_lines = head_lines
         self.tail_lines = tail_lines
         self.found: dict = {}       # (rule id, line text) -> matches: rounds see lines again
-        self.plan = None            # the pattern rules' lines (see _by_line)
+        self.plan = None            # the rules some input line could match (see _active)
         self.last = None            # what the pattern rules saw last (see _changes)
         self._pieces: dict[int, list[tuple[int, int]]] = {}   # as of the last kept() call
 
@@ -188,8 +188,8 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
     # which input lines hold one of each rule's required literals (rules absent: all lines)
     maybe = for_document(rules, doc.outlet).candidates(doc.text, doc.lines)
     if view.plan is None:       # a view serves one list of rules (see _until_settled)
-        view.plan = _by_line(pattern_rules, maybe)
-    by_line, always, active = view.plan
+        view.plan = _active(pattern_rules, maybe)
+    active = view.plan
     while True:
         before = len(doc.hits)
         kept = view.kept()
@@ -203,10 +203,8 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
         if look is not None:        # only the rules that could see something new
             fresh, near, head, tail = look
             if not changed & fresh:     # a line cut since the input: any rule may match it
-                picked = set(always)
-                for i in fresh | near | head | tail:
-                    picked.update(by_line.get(i, ()))
-                chosen = [pattern_rules[k] for k in sorted(picked)]
+                touched = fresh | near | head | tail
+                chosen = [r for r in active if _could_see(maybe.get(r.id), touched)]
         for rule in chosen:
             candidates = maybe.get(rule.id)
             if candidates is not None and not candidates and not changed:
@@ -274,23 +272,17 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
             return
 
 
-def _by_line(pattern_rules: list[Rule], maybe: dict[str, set[int]]):
-    """For each input line, the positions of the rules that could match it; the rules that
-    must be tried on every line; and, in order, the rules that could match some line."""
-    by_line: dict[int, list[int]] = {}
-    always = []
-    active = []             # the rules some line could match: those the first pass tries
-    for k, rule in enumerate(pattern_rules):
-        found = maybe.get(rule.id)
-        if found is None or isinstance(found, Screened):   # (a screen tests lines when asked)
-            always.append(k)
-            active.append(rule)
-            continue
-        if found:
-            active.append(rule)
-        for i in found:
-            by_line.setdefault(i, []).append(k)
-    return by_line, always, active
+def _active(pattern_rules: list[Rule], maybe: dict[str, set[int]]) -> list[Rule]:
+    """In order, the rules that could match some input line: those the first pass tries."""
+    return [r for r in pattern_rules if _could_see(maybe.get(r.id), None)]
+
+
+def _could_see(candidates, lines: set[int] | None) -> bool:
+    """Whether a rule with these candidate lines (None: every line; a screen: any line it is
+    asked about) could match one of `lines` (None: any line)."""
+    if candidates is None or isinstance(candidates, Screened):
+        return True
+    return bool(candidates) if lines is None else not candidates.isdisjoint(lines)
 
 
 def _changes(view: _View, kept: list[Line], config: Config):
