@@ -33,6 +33,7 @@ class _View:
         self.head_lines = head_lines
         self.tail_lines = tail_lines
         self.found: dict = {}       # (rule id, line text) -> matches: rounds see lines again
+        self.sizes: dict[str, int] = {}     # line text -> words
         self.plan = None            # the rules some input line could match (see _active)
         self.last = None            # what the pattern rules saw last (see _changes)
         self._pieces: dict[int, list[tuple[int, int]]] = {}   # as of the last kept() call
@@ -218,15 +219,18 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
                     dirty = dirty | tail
                 if not dirty:
                     continue
-            scope = _scope(rule, kept, config)
             screened = None             # a screen: asked line by line, the cheap tests first
             if isinstance(candidates, Screened):
                 screened = candidates
-            elif candidates is not None:    # only lines holding a required literal, or cut since
-                if rule.where == "anywhere":
-                    scope = [by_index[i] for i in sorted(candidates | changed) if i in by_index]
-                else:
-                    scope = [ln for ln in scope if ln.index in candidates or ln.index in changed]
+                scope = _scope(rule, kept, config)
+            elif candidates is None:
+                scope = _scope(rule, kept, config)
+            elif rule.where == "anywhere":  # only lines holding a required literal, or cut since
+                scope = [by_index[i] for i in sorted(candidates | changed if changed
+                                                     else candidates) if i in by_index]
+            else:
+                scope = [ln for ln in _scope(rule, kept, config)
+                         if ln.index in candidates or ln.index in changed]
             if look is not None:
                 scope = [ln for ln in scope if ln.index in dirty]
             for line in scope:
@@ -241,7 +245,7 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
                 key = (rule.id, line.text)
                 found = view.found.get(key)
                 if found is None:   # lines longer than max_words are never matched
-                    found = view.found[key] = [] if _too_long(rule, line.text) \
+                    found = view.found[key] = [] if _too_long(rule, line.text, view.sizes) \
                         else _matches(rule, line, deadline)
                 for m in found:
                     groups = {k: v for k, v in m.groupdict().items() if v}
@@ -274,7 +278,8 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
 
 def _active(pattern_rules: list[Rule], maybe: dict[str, set[int]]) -> list[Rule]:
     """In order, the rules that could match some input line: those the first pass tries."""
-    return [r for r in pattern_rules if _could_see(maybe.get(r.id), None)]
+    get = maybe.get
+    return [r for r in pattern_rules if (c := get(r.id)) is None or c]   # (a screen is true)
 
 
 def _could_see(candidates, lines: set[int] | None) -> bool:
@@ -363,9 +368,19 @@ def _settle_title(view: _View, spans: dict, once: dict[str, Rule]) -> bool:
 CHARS_PER_WORD = 25
 
 
-def _too_long(rule: Rule, text: str) -> bool:
-    return bool(rule.max_words) and (len(text) > rule.max_words * CHARS_PER_WORD
-                                     or words(text) > rule.max_words)
+def _too_long(rule: Rule, text: str, sizes: dict[str, int] | None = None) -> bool:
+    """Whether a line holds more words than the rule's max_words (`sizes`: word counts of
+    line texts already seen)."""
+    if not rule.max_words:
+        return False
+    if len(text) > rule.max_words * CHARS_PER_WORD:
+        return True
+    n = sizes.get(text) if sizes is not None else None
+    if n is None:
+        n = words(text)
+        if sizes is not None:
+            sizes[text] = n
+    return n > rule.max_words
 
 
 RUN_MAX_LINES = 12
