@@ -123,7 +123,7 @@ def subset(src: Path, dst: Path, docs: int) -> Path:
     return dst
 
 
-def html_ratio(aeb: Path, passes: int = 2) -> tuple[float, float, int]:
+def html_ratio(aeb: Path, passes: int = 5) -> tuple[float, float, int]:
     """(cleaner seconds, bare trafilatura seconds, pages), best of `passes` each, interleaved."""
     import trafilatura
 
