@@ -76,10 +76,16 @@ def proper_case(name: str) -> str:
     return name
 
 
+# A byline part that ends in one of these is the author's job, not another author:
+# 'By Greg Beacham, AP Sports Writer', 'By Jane Doe, Staff Writer'.
+_JOB = regex.compile(r"(?i)\b(?:writer|correspondent|editor|reporter|contributor|columnist|"
+                     r"producer|journalist)s?$")
+
+
 def authors(text: str) -> list[str]:
     text = regex.sub(r"(?i)^\s*(?:by|von|par|por|di|da|de)\s+", "", text)
     names = [proper_case(p.strip(" ,.")) for p in regex.split(r"\s*(?:,|\band\b|&|\bund\b|\bet\b)\s*", text)]
-    return [n for n in names if n and len(n.split()) <= 5]
+    return [n for n in names if n and len(n.split()) <= 5 and not _JOB.search(n)]
 
 
 def iso_date(text: str) -> str | None:

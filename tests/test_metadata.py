@@ -1,7 +1,7 @@
 """Printed dates become ISO 8601 the way a reader of that date would read it."""
 import pytest
 
-from cleaner.metadata import iso_date
+from cleaner.metadata import authors, iso_date
 
 
 @pytest.mark.parametrize("printed,iso", [
@@ -14,3 +14,13 @@ from cleaner.metadata import iso_date
 ])
 def test_printed_dates(printed, iso):
     assert iso_date(printed) == iso
+
+
+@pytest.mark.parametrize("printed,names", [
+    ("By Greg Beacham, AP Sports Writer", ["Greg Beacham"]),
+    ("By Jane Doe, Staff Writer", ["Jane Doe"]),
+    ("By JOSH BOAK and CHRISTOPHER RUGABER", ["Josh Boak", "Christopher Rugaber"]),
+    ("By Maria Chen and Tom Editore", ["Maria Chen", "Tom Editore"]),
+])
+def test_a_byline_names_its_authors_not_their_jobs(printed, names):
+    assert authors(printed) == names
