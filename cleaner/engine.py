@@ -282,12 +282,11 @@ def _active(pattern_rules: list[Rule], maybe: dict[str, set[int]]) -> list[Rule]
     return [r for r in pattern_rules if (c := get(r.id)) is None or c]   # (a screen is true)
 
 
-def _could_see(candidates, lines: set[int] | None) -> bool:
+def _could_see(candidates, lines: set[int]) -> bool:
     """Whether a rule with these candidate lines (None: every line; a screen: any line it is
-    asked about) could match one of `lines` (None: any line)."""
-    if candidates is None or isinstance(candidates, Screened):
-        return True
-    return bool(candidates) if lines is None else not candidates.isdisjoint(lines)
+    asked about) could match one of `lines`."""
+    return candidates is None or isinstance(candidates, Screened) \
+        or not candidates.isdisjoint(lines)
 
 
 def _changes(view: _View, kept: list[Line], config: Config):
@@ -375,11 +374,11 @@ def _too_long(rule: Rule, text: str, sizes: dict[str, int] | None = None) -> boo
         return False
     if len(text) > rule.max_words * CHARS_PER_WORD:
         return True
-    n = sizes.get(text) if sizes is not None else None
+    if sizes is None:
+        return words(text) > rule.max_words
+    n = sizes.get(text)
     if n is None:
-        n = words(text)
-        if sizes is not None:
-            sizes[text] = n
+        n = sizes[text] = words(text)
     return n > rule.max_words
 
 
@@ -499,6 +498,10 @@ def _pieces(text: str, line: Line, cuts: list[tuple[int, int]]) -> list[tuple[in
     return out
 
 
+# Words the body must keep of its own for a closing block to count apart from the guard share.
+BLOCK_KEEPS_WORDS = 50
+
+
 def _guard(doc: Document, config: Config) -> bool:
     """Over-stripping guard: past the share limit, warn (never silently) and return True; the
     caller then keeps the text (only metadata lines leave the body).
@@ -509,7 +512,6 @@ def _guard(doc: Document, config: Config) -> bool:
     and the body keeps at least 50 words of its own, the block goes all the
     same, with a warning giving the share. A page that is mostly its comment section loses
     the comments, not its story."""
-    kept_at_least = 50          # words of the body's own, for a closing block to count apart
     total = words(doc.text)
     if not total:
         return False
@@ -522,7 +524,7 @@ def _guard(doc: Document, config: Config) -> bool:
     block = sum(words(doc.text[h.start:h.end]) for h in content if h.rule.extend == "to_end")
     kept = total - gone - sum(words(doc.text[h.start:h.end])
                               for h in doc.hits if h.rule.category == "metadata")
-    if block and kept >= kept_at_least \
+    if block and kept >= BLOCK_KEEPS_WORDS \
             and (gone - block) / (total - block) <= config.max_removed_share:
         vouching = sorted({h.rule.id for h in content if h.rule.extend == "to_end"})
         doc.warnings.append(

@@ -486,11 +486,12 @@ class _Needles:
         self.automaton = None
         self.slots_of: list[tuple[int, ...]] = []     # needle number -> its slots
 
-    def lines_per_slot(self, folded: str, starts: list[int]) -> list[frozenset | set]:
-        """For each slot, the positions of the lines (given by their start offsets in the
-        text) that hold one of its needles. The automaton's hits are gathered per needle
-        first, so the cost grows with the needles found, not with the slots they fill."""
-        per_slot: list = [NONE] * self.count
+    def lines_per_slot(self, folded: str, starts: list[int]) -> dict[int, set[int]]:
+        """For each slot with a needle in the text, the positions of the lines (given by
+        their start offsets in the text) that hold one of its needles; slots absent hold none.
+        The automaton's hits are gathered per needle first, so the cost grows with the
+        needles found, not with the slots they fill."""
+        per_slot: dict[int, set[int]] = {}
         if self.automaton is None:
             return per_slot
         present: dict[int, set[int]] = {}
@@ -506,8 +507,8 @@ class _Needles:
         slots_of = self.slots_of
         for key, at in present.items():
             for s in slots_of[key]:
-                have = per_slot[s]
-                per_slot[s] = at if have is NONE else have | at    # never changed in place
+                have = per_slot.get(s)
+                per_slot[s] = at if have is None else have | at    # never changed in place
         return per_slot
 
     def add(self, sets: tuple[frozenset[str], ...]) -> tuple[int, ...]:
@@ -580,20 +581,19 @@ class Prefilter:
         if automaton is not None:
             per_slot = self.needles.lines_per_slot(fold(text), [ln.start for ln in lines])
             owner = self._owner
-            for rid in {owner[s] for s, found in enumerate(per_slot)
-                        if found is not NONE and s in owner}:
+            for rid in {owner[s] for s in per_slot if s in owner}:
                 slots = self.slots[rid]
-                found = per_slot[slots[0]]
+                found = per_slot.get(slots[0], NONE)
                 for s in slots[1:]:
-                    found = found & per_slot[s]
+                    found = found & per_slot.get(s, NONE)
                 result[rid] = found
         gated = set()
         if automaton is not None:
             for rid, around in self.context.items():
                 for slots, bound in around:
-                    found = per_slot[slots[0]]
+                    found = per_slot.get(slots[0], NONE)
                     for s in slots[1:]:
-                        found = found & per_slot[s]
+                        found = found & per_slot.get(s, NONE)
                     if bound is not None:
                         found = {i for i in found if solid(lines[i].text) <= bound}
                     if not found:
@@ -651,8 +651,7 @@ def _passes(screen, anchored: bool, text: str) -> bool:
 class Screened:
     """The lines a screen passes, tested one by one when the engine asks about a line
     (`i in screened`): only lines in the rule's scope, short enough for it, and whose
-    neighbours it needs are there, not the whole document. Iterating, or combining with a set
-    by `|`, tests every line; `& set` narrows it."""
+    neighbours it needs are there, not the whole document. `& set` narrows it."""
 
     __slots__ = ("screen", "anchored", "texts", "memo", "within")
 
@@ -672,14 +671,6 @@ class Screened:
 
     def __bool__(self) -> bool:     # not known without testing: assume some line passes
         return True
-
-    def __iter__(self):
-        return iter([i for i in range(len(self.texts)) if i in self])
-
-    def __or__(self, other: set[int]) -> set[int]:
-        return set(self) | other
-
-    __ror__ = __or__
 
     def __and__(self, other: set[int]) -> "Screened":
         within = other if self.within is None else self.within & other

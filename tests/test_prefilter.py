@@ -149,14 +149,12 @@ def test_rules_without_needles_are_screened_by_one_alternation(rules):
 
 def test_a_screen_asked_line_by_line_answers_as_the_screen_on_every_line():
     """`Screened` (a screen tried on a line only when the engine asks) gives the same lines as
-    testing every line, whether asked one by one, listed, joined with a set or narrowed."""
+    testing every line, whether asked one by one or narrowed to some lines."""
     screen = regex.compile(r"(?i)^(?:share|print)$|^\d+ of \d+$")
     texts = ["Share", "The minister said he would print the report.", "3 of 12", "PRINT", "x"]
     every = {i for i, t in enumerate(texts) if screen.match(t)}
     assert every == {0, 2, 3}
     asked = prefilter.Screened(screen, True, texts)
     assert [i in asked for i in range(len(texts))] == [i in every for i in range(len(texts))]
-    assert set(prefilter.Screened(screen, True, texts)) == every
-    assert prefilter.Screened(screen, True, texts) | {4} == every | {4}
     narrowed = prefilter.Screened(screen, True, texts) & {0, 1, 2}
     assert [i for i in range(len(texts)) if i in narrowed] == [0, 2]
