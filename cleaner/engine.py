@@ -206,6 +206,7 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
             if not changed & fresh:     # a line cut since the input: any rule may match it
                 touched = fresh | near | head | tail
                 chosen = [r for r in active if _could_see(maybe.get(r.id), touched)]
+        passing: dict[int, list[Line]] = {}   # a screen's passing lines in this pass, by screen
         for rule in chosen:
             candidates = maybe.get(rule.id)
             if candidates is not None and not candidates and not changed:
@@ -219,10 +220,19 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
                     dirty = dirty | tail
                 if not dirty:
                     continue
-            screened = None             # a screen: asked line by line, the cheap tests first
             if isinstance(candidates, Screened):
-                screened = candidates
-                scope = _scope(rule, kept, config)
+                # the rules of one screen share a scope: its lines are screened once per pass
+                got = passing.get(id(candidates.memo))
+                if got is None:
+                    got = passing[id(candidates.memo)] = candidates.among(
+                        _scope(rule, kept, config))
+                within = candidates.within
+                if changed:             # a line cut since the input: any rule may match it
+                    ok = {ln.index for ln in got}
+                    scope = [ln for ln in _scope(rule, kept, config) if ln.index in changed or (
+                        ln.index in ok and (within is None or ln.index in within))]
+                else:
+                    scope = got if within is None else [ln for ln in got if ln.index in within]
             elif candidates is None:
                 scope = _scope(rule, kept, config)
             elif rule.where == "anywhere":  # only lines holding a required literal, or cut since
@@ -238,9 +248,6 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
                     continue
                 # the neighbours first: cheaper than the pattern, and the same for every match
                 if context and not _context_ok(rule, kept, position[line.index], deadline):
-                    continue
-                if screened is not None and line.index not in changed \
-                        and line.index not in screened:
                     continue
                 key = (rule.id, line.text)
                 found = view.found.get(key)

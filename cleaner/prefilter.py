@@ -649,9 +649,10 @@ def _passes(screen, anchored: bool, text: str) -> bool:
 
 
 class Screened:
-    """The lines a screen passes, tested one by one when the engine asks about a line
-    (`i in screened`): only lines in the rule's scope, short enough for it, and whose
-    neighbours it needs are there, not the whole document. `& set` narrows it."""
+    """The lines a screen passes, tested only when the engine asks about lines (`among`): the
+    lines in a rule's scope, not the whole document. The rules of one screen share its
+    answers (`memo`); `& set` narrows a rule's share to lines short enough for it
+    (`within`), which the engine applies to what `among` gives."""
 
     __slots__ = ("screen", "anchored", "texts", "memo", "within")
 
@@ -661,16 +662,21 @@ class Screened:
         self.memo = {} if memo is None else memo       # line index -> passed
         self.within = within
 
-    def __contains__(self, i: int) -> bool:
-        if self.within is not None and i not in self.within:
-            return False
-        hit = self.memo.get(i)
-        if hit is None:
-            hit = self.memo[i] = _passes(self.screen, self.anchored, self.texts[i])
-        return hit
-
     def __bool__(self) -> bool:     # not known without testing: assume some line passes
         return True
+
+    def among(self, lines: list) -> list:
+        """The lines of `lines` (in order) that the screen passes, not narrowed by `&`. The
+        rules of one screen share its answers, so each line is tested once per document."""
+        memo, screen, anchored, texts = self.memo, self.screen, self.anchored, self.texts
+        out = []
+        for ln in lines:
+            hit = memo.get(ln.index)
+            if hit is None:
+                hit = memo[ln.index] = _passes(screen, anchored, texts[ln.index])
+            if hit:
+                out.append(ln)
+        return out
 
     def __and__(self, other: set[int]) -> "Screened":
         within = other if self.within is None else self.within & other
