@@ -31,6 +31,7 @@ from typing import IO, Iterable, Iterator
 import click
 
 from . import prefilter
+from .limits import ALARMED
 from .ingest import document_from_line, documents, loads, open_binary
 from .model import Config, Document, Result
 from .pipeline import clean_document, ruleset
@@ -125,16 +126,19 @@ def clean_guarded(doc: Document, config: Config, rules, alarm: bool) -> Result:
 
     An exception or the time limit gives an error Result. With `alarm` (SIGALRM armed with
     `on_alarm`), `config.timeout` holds for the whole document (HTML extraction, rules,
-    detectors, metadata), on top of the rule engine's own limit for pattern matching.
+    detectors, metadata), and pattern calls run without limits of their own (see limits.py).
     """
+    guarded = ALARMED.set(True) if alarm else None  # patterns need no time limit of their own
     try:
-        if alarm:
-            signal.setitimer(signal.ITIMER_REAL, config.timeout)
         try:
+            if alarm:
+                signal.setitimer(signal.ITIMER_REAL, config.timeout)
             return clean_document(doc, config, rules)
         finally:
             if alarm:
                 signal.setitimer(signal.ITIMER_REAL, 0)
+            if guarded is not None:
+                ALARMED.reset(guarded)
     except HardTimeout:
         return Result.failed(doc.id, f"cleaning took longer than {config.timeout:g} s "
                                      f"(per-document time limit)", doc.extra)

@@ -12,6 +12,7 @@ import time
 from collections import Counter
 
 from .detectors import DETECTORS
+from .limits import deadline as deadline_in
 from .metadata import agencies_in
 from .model import Config, Document, Hit, Line
 from .prefilter import Screened, for_document
@@ -122,7 +123,7 @@ def apply_rules(doc: Document, rules: RuleSet, config: Config,
     (see `_settle_title`).
     """
     n = len(doc.lines)
-    deadline = time.monotonic() + config.timeout
+    deadline = deadline_in(config.timeout)     # None: an alarm guards the document
     pattern_rules = [r for r in only if r.pattern is not None] if only is not None \
         else rules_for(doc, rules, config)
     detector_rules = [r for r in only if r.detector] if only is not None \
@@ -140,7 +141,7 @@ def apply_rules(doc: Document, rules: RuleSet, config: Config,
 
 
 def _until_settled(doc: Document, pattern_rules: list[Rule], detector_rules: list[Rule],
-                   rules: RuleSet, config: Config, deadline: float) -> None:
+                   rules: RuleSet, config: Config, deadline: float | None) -> None:
     view = _View(doc, config.head_lines, config.tail_lines)
     lines = doc.lines
     spans: dict[int, list[tuple[int, int]]] = {}
@@ -174,7 +175,7 @@ ONCE = ("title", "subtitle")
 
 
 def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: RuleSet,
-                   config: Config, deadline: float) -> None:
+                   config: Config, deadline: float | None) -> None:
     """Run the pattern rules until they remove nothing more.
 
     Each pass looks at the lines kept so far, as the body will show them (removed spans cut
@@ -425,34 +426,44 @@ def _scope(rule: Rule, lines: list[Line], config: Config) -> list[Line]:
     return lines
 
 
-def _remaining(deadline: float) -> float:
+def _remaining(deadline: float | None) -> float | None:
+    if deadline is None:
+        return None
     left = deadline - time.monotonic()
     if left <= 0:
         raise DocumentTimeout()
     return left
 
 
-def _matches(rule: Rule, line: Line, deadline: float):
+def _search(pattern, text: str, deadline: float | None):
+    """`pattern.search(text)` within the time left (under an alarm: no limit of its own)."""
+    if deadline is None:
+        return pattern.search(text)
     try:
-        if rule.unit == "line":
-            m = rule.pattern.search(line.text, timeout=_remaining(deadline))
-            return [m] if m else []
+        return pattern.search(text, timeout=_remaining(deadline))
+    except TimeoutError:
+        raise DocumentTimeout() from None
+
+
+def _matches(rule: Rule, line: Line, deadline: float | None):
+    if rule.unit == "line":
+        m = _search(rule.pattern, line.text, deadline)
+        return [m] if m else []
+    if deadline is None:
+        return list(rule.pattern.finditer(line.text))
+    try:
         return list(rule.pattern.finditer(line.text, timeout=_remaining(deadline)))
     except TimeoutError:
         raise DocumentTimeout() from None
 
 
-def _context_ok(rule: Rule, lines: list[Line], i: int, deadline: float) -> bool:
+def _context_ok(rule: Rule, lines: list[Line], i: int, deadline: float | None) -> bool:
     """`next`/`prev` must match the neighbouring line (`i` is a position in `lines`)."""
-    try:
-        if rule.next is not None and (i + 1 >= len(lines) or not rule.next.search(
-                lines[i + 1].text, timeout=_remaining(deadline))):
-            return False
-        if rule.prev is not None and (i == 0 or not rule.prev.search(
-                lines[i - 1].text, timeout=_remaining(deadline))):
-            return False
-    except TimeoutError:
-        raise DocumentTimeout() from None
+    if rule.next is not None and (i + 1 >= len(lines)
+                                  or not _search(rule.next, lines[i + 1].text, deadline)):
+        return False
+    if rule.prev is not None and (i == 0 or not _search(rule.prev, lines[i - 1].text, deadline)):
+        return False
     return True
 
 

@@ -1,12 +1,12 @@
 """Choose the outlet: forced, else from the URL, else from fingerprints in the text, else none."""
 from __future__ import annotations
 
-import time
 from urllib.parse import urlsplit
 
 import regex
 
 from .engine import DocumentTimeout
+from .limits import deadline as deadline_in, left
 from .model import Config, Document
 from .prefilter import fingerprints_of, fold
 from .rules import OutletPack, RuleError, RuleSet
@@ -56,14 +56,14 @@ def choose(doc: Document, rules: RuleSet, config: Config) -> tuple[OutletPack | 
     text = doc.text
     if any(c in text for c in "\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85"):   # cheaper than sub
         text = _BREAKS.sub("\n", text)
-    deadline = time.monotonic() + config.timeout       # fingerprints are patterns too: bounded
+    deadline = deadline_in(config.timeout)     # fingerprints are patterns too: bounded
     try:
-        hosts = {m.lower() for m in _URL_HOST.findall(text, timeout=config.timeout)} \
+        hosts = {m.lower() for m in _URL_HOST.findall(text, timeout=left(deadline))} \
             if "://" in text else set()
         # a fingerprint whose required literals are absent is skipped
         possible = fingerprints_of(rules).possible(fold(text))
         votes_of = {pack.slug: sum(1 for f in pack.fingerprints if f in possible
-                                   and f.search(text, timeout=max(deadline - time.monotonic(), 1e-3)))
+                                   and f.search(text, timeout=left(deadline)))
                     for pack in rules.outlets}
     except TimeoutError:
         raise DocumentTimeout() from None

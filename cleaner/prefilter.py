@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
+from .limits import ALARMED
+
 MIN_NEEDLE = 2          # shorter needles select too little to pay for themselves
 MAX_SET = 64            # most strings in a derived set (literal alternations expand to sets)
 # Characters that case-insensitive matching treats as a needle letter (ASCII or SAFE_LETTERS)
@@ -599,11 +601,12 @@ class Prefilter:
                     if not found:
                         gated.add(rid)      # no line could be the neighbour it needs
         texts = [ln.text for ln in lines]
+        timed = not ALARMED.get()
         for screen, anchored, ids in self.screens:
             if all(rid in gated for rid in ids):
                 passed = set()
             else:                   # tried on a line when the engine asks about it
-                passed = Screened(screen, anchored, texts)
+                passed = Screened(screen, anchored, texts, timed=timed)
             for rid in ids:
                 result[rid] = passed
         for rid in gated:
@@ -640,7 +643,9 @@ _REFERS = re.compile(r"\\[1-9]|\(\?P=|\\g<")
 _INLINE = re.compile(r"\(\?[a-zA-Z]+\)")
 
 
-def _passes(screen, anchored: bool, text: str) -> bool:
+def _passes(screen, anchored: bool, text: str, timed: bool = True) -> bool:
+    if not timed:           # an alarm guards the whole document
+        return (screen.match if anchored else screen.search)(text) is not None
     try:
         return (screen.match if anchored else screen.search)(text, timeout=SCREEN_TIMEOUT) \
             is not None
@@ -654,13 +659,14 @@ class Screened:
     answers (`memo`); `& set` narrows a rule's share to lines short enough for it
     (`within`), which the engine applies to what `among` gives."""
 
-    __slots__ = ("screen", "anchored", "texts", "memo", "within")
+    __slots__ = ("screen", "anchored", "texts", "memo", "within", "timed")
 
     def __init__(self, screen, anchored: bool, texts: list[str], memo: dict | None = None,
-                 within: set[int] | None = None):
+                 within: set[int] | None = None, timed: bool = True):
         self.screen, self.anchored, self.texts = screen, anchored, texts
         self.memo = {} if memo is None else memo       # line index -> passed
         self.within = within
+        self.timed = timed      # False: an alarm guards the document, no limit per line
 
     def __bool__(self) -> bool:     # not known without testing: assume some line passes
         return True
@@ -673,14 +679,14 @@ class Screened:
         for ln in lines:
             hit = memo.get(ln.index)
             if hit is None:
-                hit = memo[ln.index] = _passes(screen, anchored, texts[ln.index])
+                hit = memo[ln.index] = _passes(screen, anchored, texts[ln.index], self.timed)
             if hit:
                 out.append(ln)
         return out
 
     def __and__(self, other: set[int]) -> "Screened":
         within = other if self.within is None else self.within & other
-        return Screened(self.screen, self.anchored, self.texts, self.memo, within)
+        return Screened(self.screen, self.anchored, self.texts, self.memo, within, self.timed)
 
 
 def _screens(rules: list) -> list[tuple[object, bool, tuple[str, ...]]]:

@@ -1,13 +1,17 @@
 """Limits: the over-stripping guard, the per-document time limit and the size limit."""
+import json
 import re
+import shutil
 import time
 
 import pytest
 from click.testing import CliRunner
 
 from cleaner import Config, clean
+from cleaner.batch import run
 from cleaner.cli import main
 
+from conftest import ROOT
 from test_lossless import assert_lossless
 
 STORY = "The council met on Monday and voted to approve the budget for next year."
@@ -127,3 +131,46 @@ def test_a_document_over_max_chars_is_an_error_record_not_a_crash():
     result = clean("word " * 2_100_000)        # 10.5 M characters, default limit 10 M
     assert result.error == "document has 10,500,000 characters, over the limit of 10,000,000"
     assert clean("word " * 300, config=Config(max_chars=1000)).error.startswith("document has 1,500")
+
+
+SLOW_RULE = '''
+[[rule]]
+id = "generic.test.slow"
+category = "promo"
+description = "a pattern that backtracks for minutes on a line of a's"
+unit = "line"
+pattern = '^(?:a|aa)+$'
+pass = ["a line of words"]
+fail = ["aaaa"]
+'''
+
+
+@pytest.fixture
+def slow_tree(tmp_path):
+    tree = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules" / "vocab", tree / "vocab")
+    (tree / "generic").mkdir()
+    (tree / "outlets").mkdir()
+    (tree / "generic" / "slow.toml").write_text(SLOW_RULE, encoding="utf-8")
+    return tree
+
+
+def test_a_runaway_pattern_is_cut_off_in_batch_and_library_runs(slow_tree, tmp_path):
+    """Batch runs arm an alarm per document and call patterns without limits of their own
+    (cleaner/limits.py); the library call gives each pattern call the time left. Either way a
+    pattern that would backtrack for minutes ends at the limit with an error record."""
+    config = Config(rules_dir=slow_tree, timeout=0.3)
+    bad = "a" * 60 + "b"
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "text": t}) + "\n"
+                           for i, t in (("ok", "aaaa\n\nA line of words."), ("bad", bad))))
+    out = tmp_path / "out.jsonl"
+    started = time.monotonic()
+    run([str(src)], config, output=str(out), workers=1, progress=False)
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert time.monotonic() - started < 5.0
+    assert records[0]["body"] == "A line of words." and "error" not in records[0]
+    assert records[1]["id"] == "bad" and "longer than 0.3 s" in records[1]["error"]
+    started = time.monotonic()
+    assert clean(bad, config=config).error == "rule matching took longer than 0.3 s"
+    assert time.monotonic() - started < 5.0
