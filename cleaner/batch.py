@@ -12,6 +12,7 @@ records out.
 """
 from __future__ import annotations
 
+import gc
 import gzip
 import io
 import json
@@ -106,8 +107,36 @@ class HardTimeout(BaseException):
     code that catches Exception cannot swallow it)."""
 
 
+# Python ignores an exception raised inside a finalizer (a `__del__` the garbage collector runs
+# at any moment: the regex module's parser has some), so an alarm can go unheard. Until the
+# document ends, the alarm is therefore armed again every ALARM_REPEAT seconds, and a document
+# during which it went off is an error even if it then finished.
+ALARM_REPEAT = 0.05
+_alarm = {"armed": False, "went_off": False}
+
+
 def on_alarm(signum, frame):
+    if not _alarm["armed"]:
+        return                  # late: the document has ended
+    _alarm["went_off"] = True
+    signal.setitimer(signal.ITIMER_REAL, ALARM_REPEAT)
     raise HardTimeout()
+
+
+def _arm(seconds: float) -> None:
+    _alarm.update(armed=True, went_off=False)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+
+def _disarm() -> bool:
+    """Stop the alarm; True when it went off. Safe to call when it is not armed."""
+    while True:
+        try:
+            _alarm["armed"] = False     # from here on the handler does nothing
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            return _alarm["went_off"]
+        except HardTimeout:             # it went off just before "armed" was cleared
+            continue
 
 
 def alarm_usable() -> bool:
@@ -121,6 +150,15 @@ def encode(result: Result, fmt: str) -> bytes:
     return dumps(result.to_dict())
 
 
+def prepared(config: Config):
+    """The rule set with every prefilter built: all compiled before the first document, so
+    that no document's time limit pays for it (forked workers inherit it)."""
+    rules = ruleset(config)
+    prefilter.warm(rules)
+    gc.collect()        # compiling left garbage with finalizers: not during a document (_alarm)
+    return rules
+
+
 def clean_guarded(doc: Document, config: Config, rules, alarm: bool) -> Result:
     """Clean one document; never raises for the document's sake.
 
@@ -129,21 +167,26 @@ def clean_guarded(doc: Document, config: Config, rules, alarm: bool) -> Result:
     detectors, metadata), and pattern calls run without limits of their own (see limits.py).
     """
     guarded = ALARMED.set(True) if alarm else None  # patterns need no time limit of their own
+    went_off = False
     try:
         try:
             if alarm:
-                signal.setitimer(signal.ITIMER_REAL, config.timeout)
-            return clean_document(doc, config, rules)
+                _arm(config.timeout)
+            result = clean_document(doc, config, rules)
         finally:
             if alarm:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-            if guarded is not None:
-                ALARMED.reset(guarded)
+                went_off = _disarm()
+        if not went_off:
+            return result
     except HardTimeout:
-        return Result.failed(doc.id, f"cleaning took longer than {config.timeout:g} s "
-                                     f"(per-document time limit)", doc.extra)
+        _disarm()                       # in case the alarm cut the `finally` short
     except Exception as exc:  # a bug or a library failure on this document: isolate it
         return Result.failed(doc.id, f"internal error: {type(exc).__name__}: {exc}", doc.extra)
+    finally:
+        if guarded is not None:         # the alarm is disarmed by now
+            ALARMED.reset(guarded)
+    return Result.failed(doc.id, f"cleaning took longer than {config.timeout:g} s "
+                                 f"(per-document time limit)", doc.extra)
 
 
 def clean_item(item: Document | tuple[str, bytes], config: Config, rules, fmt: str,
@@ -172,7 +215,7 @@ def clean_records(records: Iterable[dict], config: Config | None = None) -> Iter
     from .ingest import document_from_record
 
     config = config or Config()
-    rules = ruleset(config)
+    rules = prepared(config)
     alarm = alarm_usable() and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)
     if alarm:
         signal.signal(signal.SIGALRM, on_alarm)
@@ -197,7 +240,7 @@ def _init_worker(config: Config, fmt: str) -> None:
     alarm = alarm_usable()                             # not on Windows: the watchdog only
     if alarm:
         signal.signal(signal.SIGALRM, on_alarm)
-    _worker.update(config=config, fmt=fmt, rules=ruleset(config), started=None, alarm=alarm)
+    _worker.update(config=config, fmt=fmt, rules=prepared(config), started=None, alarm=alarm)
     # SIGALRM cannot interrupt a long call into C code; past KILL_GRACE x the limit this thread
     # ends the process, and the main process reports the record it was working on.
     limit = config.timeout * KILL_GRACE + 1.0
@@ -429,7 +472,7 @@ def run(inputs: Iterable[str], config: Config, *, output: str = "-", fmt: str = 
     `progress` None means: a progress line when stderr is a terminal. The end-of-run summary
     goes to stderr when stderr is a terminal or `stats_file` is given (which gets it as JSON).
     """
-    rules = ruleset(config)
+    rules = prepared(config)
     workers = workers or os.cpu_count() or 1
     if resume and (output == "-" or fmt != "jsonl"):
         raise click.UsageError("--resume needs --output FILE and --format jsonl")
@@ -451,12 +494,11 @@ def run(inputs: Iterable[str], config: Config, *, output: str = "-", fmt: str = 
                 _emit([clean_item(item, config, rules, fmt, part, alarm) for item in batch],
                       part, writer, summary, bar)
         else:
-            prefilter.warm(rules)       # once here, inherited by the forked workers
             for results, part in _Pool(workers, config, fmt).run(_batched(items, BATCH)):
                 _emit(results, part, writer, summary, bar)
     finally:
         if alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            _disarm()
             signal.signal(signal.SIGALRM, previous)
         writer.close()
         if out is not sys.stdout.buffer:

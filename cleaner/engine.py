@@ -239,9 +239,10 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
             elif rule.where == "anywhere":  # only lines holding a required literal, or cut since
                 scope = [by_index[i] for i in sorted(candidates | changed if changed
                                                      else candidates) if i in by_index]
-            else:
-                scope = [ln for ln in _scope(rule, kept, config)
-                         if ln.index in candidates or ln.index in changed]
+            else:                       # the same, in the head or the tail (kept lines)
+                window = view.last[2] if rule.where == "head" else view.last[3]
+                scope = [by_index[i] for i in sorted((candidates | changed if changed
+                                                      else candidates) & window)]
             if look is not None:
                 scope = [ln for ln in scope if ln.index in dirty]
             for line in scope:
@@ -253,8 +254,8 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
                 key = (rule.id, line.text)
                 found = view.found.get(key)
                 if found is None:   # lines longer than max_words are never matched
-                    found = view.found[key] = [] if _too_long(rule, line.text, view.sizes) \
-                        else _matches(rule, line, deadline)
+                    found = view.found[key] = [] if rule.max_words and _too_long(
+                        rule, line.text, view.sizes) else _matches(rule, line, deadline)
                 for m in found:
                     groups = {k: v for k, v in m.groupdict().items() if v}
                     if not _required(rule, groups, rules):

@@ -60,10 +60,9 @@ class CleanerStep(PipelineStep):
         return ours
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        from ..batch import alarm_usable, clean_guarded, on_alarm
-        from ..pipeline import ruleset
+        from ..batch import alarm_usable, clean_guarded, on_alarm, prepared
 
-        rules = ruleset(self.config)      # loaded and compiled once per process
+        rules = prepared(self.config)     # loaded and compiled once per process
         alarm = alarm_usable()            # the per-document time limit, as in `cleaner clean`
         previous = signal.signal(signal.SIGALRM, on_alarm) if alarm else None
         try:
