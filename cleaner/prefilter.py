@@ -45,12 +45,18 @@ class Info:
     need: tuple[frozenset[str], ...] = ()   # sets of non-empty strings: any match contains
     #                                         one string of each set
     width: int | None = None        # most non-space characters in a match (None: no bound)
+    first: frozenset[str] | None = None     # the first character of a match, lower-cased
+    #                                         (None: it may be any character)
+    nullable: bool = True           # whether it can match the empty string
 
 
 ANY = Info(None)                    # anything, of any length
-ONE = Info(None, (), 1)             # any one character
-SPACE = Info(None, (), 0)           # one white-space character
-EMPTY = Info(frozenset({""}), (), 0)
+ONE = Info(None, (), 1, None, False)    # any one character
+SPACE = Info(None, (), 0, None, False)  # one white-space character
+EMPTY = Info(frozenset({""}), (), 0, frozenset(), True)
+# \d: any decimal digit of Unicode (str.isdecimal() is the regex module's \p{Nd})
+DIGIT = Info(None, (), 1, frozenset(c for c in map(chr, range(0x110000)) if c.isdecimal()),
+             False)
 MAX_AND = 3             # most needle sets kept for one node
 
 
@@ -141,7 +147,13 @@ def _concat(parts: list[Info]) -> Info:
     candidates.append(run)
     widths = [part.width for part in parts]
     width = None if None in widths else sum(widths)
-    return Info(run if whole else None, _top(candidates), width)
+    first: frozenset[str] | None = frozenset()
+    for part in parts:              # the parts a match can start in: up to a non-empty one
+        first = None if first is None or part.first is None else first | part.first
+        if not part.nullable:
+            break
+    return Info(run if whole else None, _top(candidates), width, first,
+                all(part.nullable for part in parts))
 
 
 def _alternate(branches: list[Info]) -> Info:
@@ -155,7 +167,11 @@ def _alternate(branches: list[Info]) -> Info:
         u = _usable(b)
         need = need | u if need is not None and u is not None else None
     widths = [b.width for b in branches]
-    return Info(exact, (need,) if need else (), None if None in widths else max(widths))
+    first: frozenset[str] | None = frozenset()
+    for b in branches:
+        first = None if first is None or b.first is None else first | b.first
+    return Info(exact, (need,) if need else (), None if None in widths else max(widths),
+                first, any(b.nullable for b in branches))
 
 
 _CLASS_ESCAPES = set("dDwWsSpPhHX")
@@ -169,6 +185,7 @@ class _Parser:
         self.p, self.i = pattern, 0
         self.depth = 0
         self.anchored: list[bool] = []     # per top-level branch: from ^ to $
+        self.starts: list[bool] = []       # per top-level branch: from ^
 
     def peek(self, k: int = 0) -> str:
         j = self.i + k
@@ -200,8 +217,8 @@ class _Parser:
             sources.append(self.p[start:self.i])
         if self.depth == 0:
             core = [src for src in sources if not _FLAGS_ONLY.fullmatch(src)]
-            self.anchored.append(bool(core) and core[0] in ("^", "\\A")
-                                 and core[-1] in ("$", "\\Z", "\\z"))
+            self.starts.append(bool(core) and core[0] in ("^", "\\A"))
+            self.anchored.append(self.starts[-1] and core[-1] in ("$", "\\Z", "\\z"))
         return _concat(parts) if parts else EMPTY
 
     def quantified(self, info: Info) -> Info:
@@ -236,11 +253,11 @@ class _Parser:
             if hi == 0:
                 return EMPTY
             if hi == 1 and info.exact is not None:
-                return Info(info.exact | {""}, (), width)
-            return Info(None, (), width)
+                return Info(info.exact | {""}, (), width, info.first, True)
+            return Info(None, (), width, info.first, True)
         if lo == hi == 1:
             return info
-        return Info(None, _conj(info), width)
+        return Info(None, _conj(info), width, info.first, info.nullable)
 
     def atom(self) -> Info:
         c = self.peek()
@@ -264,7 +281,8 @@ class _Parser:
     @staticmethod
     def literal(c: str) -> Info:
         solid = 0 if c.isspace() else 1
-        return Info(frozenset({c.lower()}), (), solid) if _safe(c) else Info(None, (), solid)
+        return Info(frozenset({c.lower()}), (), solid, frozenset({c.lower()}), False) \
+            if _safe(c) else Info(None, (), solid, None, False)
 
     def group(self) -> Info:
         self.i += 1
@@ -298,7 +316,7 @@ class _Parser:
         if not self.take(")"):
             raise Unsupported("unbalanced parenthesis")
         if lookaround == "positive":
-            return Info(frozenset({""}), _conj(inner), 0)
+            return Info(frozenset({""}), _conj(inner), 0, frozenset(), True)   # zero-width
         if lookaround == "negative":
             return EMPTY
         return inner
@@ -339,6 +357,8 @@ class _Parser:
                     self.i = end + 1
                 else:
                     self.i += 1
+            if c == "d":
+                return DIGIT
             return ANY if c == "X" else SPACE if c == "s" else ONE   # \X: a grapheme
         if c in _ZERO_WIDTH:
             return EMPTY
@@ -409,19 +429,32 @@ class _Parser:
         if spaces:
             return SPACE
         if plain and chars and len(chars) <= 8 and all(_safe(c) for c in chars):
-            return Info(frozenset(c.lower() for c in chars), (), 1)
+            lowered = frozenset(c.lower() for c in chars)
+            return Info(lowered, (), 1, lowered, False)
         return ONE
 
 
 @functools.lru_cache(maxsize=4096)
-def _parsed(pattern: str) -> tuple[Info, bool] | None:
-    """The analysis of a pattern and whether it is anchored at both ends; once per process."""
+def _parsed(pattern: str) -> tuple[Info, bool, bool] | None:
+    """The analysis of a pattern, whether it is anchored at both ends and whether at the
+    start; once per process."""
     parser = _Parser(pattern)
     try:
         info = parser.parse()
     except (Unsupported, ValueError, IndexError):
         return None
-    return info, bool(parser.anchored) and all(parser.anchored)
+    return (info, bool(parser.anchored) and all(parser.anchored),
+            bool(parser.starts) and all(parser.starts))
+
+
+def first_chars(pattern: str) -> frozenset[str] | None:
+    """When `pattern` is anchored at the start (every top-level branch begins with ^): the
+    characters, lower-cased, that a line it matches can begin with (compare `fold(line[:1])`).
+    None when that is not known or may be any character."""
+    parsed = _parsed(pattern)
+    if parsed is None or not parsed[2] or parsed[0].nullable:
+        return None
+    return parsed[0].first
 
 
 @functools.lru_cache(maxsize=4096)
@@ -713,16 +746,63 @@ def _screens(rules: list) -> list[tuple[object, bool, tuple[str, ...]]]:
         # a rule that leans on its neighbours may match nearly any line on its own: it gets
         # a screen of its own, so it does not open the others' screen to every line
         alone = rule.id if rule.next is not None or rule.prev is not None else ""
-        groups.setdefault((body.startswith("^"), alone, rule.where), []).append(
-            (branch, rule.id))
+        parsed = _parsed(source)
+        anchored = parsed is not None and parsed[2]     # every top-level branch from ^
+        groups.setdefault((anchored, alone, rule.where), []).append(
+            (branch, rule.id, first_chars(source) if anchored else None))
     out = []
     for (anchored, *_), members in groups.items():
         try:
-            screen = regex.compile("|".join(b for b, _ in members), regex.V0)
+            screen = _FirstChar(members) if anchored else _compiled(
+                "|".join(b for b, _, _ in members))
         except regex.error:
             continue
-        out.append((screen, anchored, tuple(rid for _, rid in members)))
+        out.append((screen, anchored, tuple(rid for _, rid, _ in members)))
     return out
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(source: str):
+    """A screen's alternation, compiled once per process (each outlet's prefilter has the
+    generic rules' screens too)."""
+    import regex
+
+    return regex.compile(source, regex.V0)
+
+
+_FIRST_FOLD = dict(FOLD_FIXUPS)
+
+
+class _FirstChar:
+    """An anchored screen that tries on a line only the branches that can begin with its
+    first character (`first_chars`): one alternation per set of such branches, picked by
+    the line's first character, folded as needles are. A branch whose first character is
+    not known is in every alternation, so the screen still matches a line exactly when one
+    of its branches does."""
+
+    def __init__(self, members: list[tuple[str, str, frozenset[str] | None]]):
+        def alternation(keep):
+            branches = [b for b, _, first in members if keep(first)]
+            return _compiled("|".join(branches)) if branches else None
+
+        always = alternation(lambda first: first is None)
+        self.default = always
+        self.table: dict[str, object] = {}
+        chars = set().union(*(first for _, _, first in members if first is not None))
+        by_branches: dict[tuple, object] = {}
+        for c in chars:
+            key = tuple(first is None or c in first for _, _, first in members)
+            if key not in by_branches:
+                by_branches[key] = alternation(lambda first, c=c: first is None or c in first)
+            if by_branches[key] is not always:
+                self.table[c] = by_branches[key]
+
+    def match(self, text: str, timeout: float | None = None):
+        c = text[:1]
+        screen = self.table.get(_FIRST_FOLD.get(c) or c.lower(), self.default)
+        if screen is None:
+            return None
+        return screen.match(text) if timeout is None else screen.match(text, timeout=timeout)
 
 
 def could_match(pattern, folded: str) -> bool:

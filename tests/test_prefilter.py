@@ -173,3 +173,51 @@ def test_a_screen_asked_about_lines_answers_as_the_screen_on_every_line():
     narrowed = prefilter.Screened(screen, True, texts) & {0, 1, 2}
     assert narrowed.within == {0, 1, 2}
     assert [ln.index for ln in narrowed.among(lines) if ln.index in narrowed.within] == [0, 2]
+
+
+@pytest.mark.parametrize("pattern,first", [
+    (r"(?i)^(?:share|print)$", "sp"),
+    (r"^(?:[-•]\s*)?Foo", "-•f"),
+    (r"^(?=Yes)y", "y"),
+    (r"^[AB]\w+", "ab"),
+    (r"^(?i:by)\s+\p{Lu}", "b"),
+])
+def test_first_characters_of_anchored_patterns(pattern, first):
+    assert prefilter.first_chars(pattern) == frozenset(first)
+
+
+@pytest.mark.parametrize("pattern", [
+    r"^a|b",            # the second branch can match anywhere
+    r"^.*x",            # any first character
+    r"^(?:a)?",         # the empty string
+    r"^\w+",            # not a small set
+    r"share$",          # not anchored
+])
+def test_first_characters_unknown(pattern):
+    assert prefilter.first_chars(pattern) is None
+
+
+def test_first_characters_of_a_digit_cover_every_decimal_digit():
+    first = prefilter.first_chars(r"^\d+ shares$")
+    assert {"0", "9", "\u0663", "\u096b"} <= first and "a" not in first
+
+
+def test_anchored_screens_pick_branches_by_first_character_and_stay_exact(rules):
+    """An anchored screen tries a line only against the branches that can begin with its
+    first character; it matches exactly when one of its rules' patterns does, on the rules'
+    own examples, the seeds' lines and their case and Unicode variants."""
+    texts = [ln.text for p in SEEDS for ln in lines_of(p.read_text(encoding="utf-8"))]
+    texts += [ex for r in rules.by_id.values() for ex in r.fails + r.passes]
+    texts += ["\u0130nfo", "\u017fhare", "\u212aeep", "\u0663 shares", "١٢ مشاركة"]
+    pattern_rules = [r for r in rules.generic if r.pattern is not None]
+    screens = [(s, ids) for s, anchored, ids in Prefilter(pattern_rules).screens if anchored]
+    assert any(isinstance(s, prefilter._FirstChar) and s.table for s, _ in screens)
+    checked = 0
+    for screen, ids in screens:
+        group = [rules.by_id[rid] for rid in ids]
+        for base in texts:
+            for text in variants(base):
+                expected = any(r.pattern.match(text) for r in group)
+                assert bool(screen.match(text)) == expected, (ids, text)
+                checked += expected
+    assert checked > 50
