@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -50,13 +51,19 @@ class Info:
     nullable: bool = True           # whether it can match the empty string
 
 
+# First characters are compared by key (`first_key`): lower-cased as needles are, except that
+# every digit beyond ASCII, and every character this Python's Unicode database does not know
+# (the regex module's may be newer), is OTHER.
+OTHER = "\0"
+# The characters \s matches (all of Unicode's white space is below U+3001), and any that
+# Python's str.isspace() counts: more than \s is a relaxation.
+WHITESPACE = frozenset(c for c in map(chr, range(0x3001)) if c.isspace() or
+                       re.match(r"\s", c)) | {OTHER}
 ANY = Info(None)                    # anything, of any length
 ONE = Info(None, (), 1, None, False)    # any one character
-SPACE = Info(None, (), 0, None, False)  # one white-space character
+SPACE = Info(None, (), 0, WHITESPACE, False)    # one white-space character
 EMPTY = Info(frozenset({""}), (), 0, frozenset(), True)
-# \d: any decimal digit of Unicode (str.isdecimal() is the regex module's \p{Nd})
-DIGIT = Info(None, (), 1, frozenset(c for c in map(chr, range(0x110000)) if c.isdecimal()),
-             False)
+DIGIT = Info(None, (), 1, frozenset("0123456789" + OTHER), False)     # \d
 MAX_AND = 3             # most needle sets kept for one node
 
 
@@ -281,7 +288,7 @@ class _Parser:
     @staticmethod
     def literal(c: str) -> Info:
         solid = 0 if c.isspace() else 1
-        return Info(frozenset({c.lower()}), (), solid, frozenset({c.lower()}), False) \
+        return Info(frozenset({c.lower()}), (), solid, frozenset({first_key(c)}), False) \
             if _safe(c) else Info(None, (), solid, None, False)
 
     def group(self) -> Info:
@@ -429,8 +436,8 @@ class _Parser:
         if spaces:
             return SPACE
         if plain and chars and len(chars) <= 8 and all(_safe(c) for c in chars):
-            lowered = frozenset(c.lower() for c in chars)
-            return Info(lowered, (), 1, lowered, False)
+            return Info(frozenset(c.lower() for c in chars), (), 1,
+                        frozenset(first_key(c) for c in chars), False)
         return ONE
 
 
@@ -447,10 +454,25 @@ def _parsed(pattern: str) -> tuple[Info, bool, bool] | None:
             bool(parser.starts) and all(parser.starts))
 
 
+_FIRST_FOLD = dict(FOLD_FIXUPS)
+
+
+def first_key(c: str) -> str:
+    """One character as first_chars() compares it: lower-cased as fold() does, or OTHER."""
+    if c.isascii():
+        return c.lower()
+    folded = _FIRST_FOLD.get(c)
+    if folded is not None:
+        return folded
+    if c.isdecimal() or unicodedata.category(c) == "Cn":
+        return OTHER
+    return c.lower()
+
+
 def first_chars(pattern: str) -> frozenset[str] | None:
     """When `pattern` is anchored at the start (every top-level branch begins with ^): the
-    characters, lower-cased, that a line it matches can begin with (compare `fold(line[:1])`).
-    None when that is not known or may be any character."""
+    keys (`first_key`) of the characters a line it matches can begin with (compare
+    `fold_first(line)`). None when that is not known or may be any character."""
     parsed = _parsed(pattern)
     if parsed is None or not parsed[2] or parsed[0].nullable:
         return None
@@ -573,6 +595,7 @@ class Prefilter:
         self.slots: dict[str, tuple[int, ...]] = {}   # rule id -> one slot per needle set
         self.bounds: dict[str, int] = {}              # rule id -> max_solid()
         self.word_bounds: dict[str, int] = {}         # rule id -> the rule's max_words
+        self.firsts: dict[str, frozenset[str]] = {}   # rule id -> first_chars(), when known
         self.context: dict[str, list] = {}   # rule id -> [(slots, bound)] of next/prev patterns
         self.needles = table = _Needles()
         unscreened: list = []
@@ -596,6 +619,9 @@ class Prefilter:
                 unscreened.append(rule)
             else:
                 self.slots[rule.id] = table.add(found)
+                first = first_chars(rule.pattern.pattern)
+                if first is not None:
+                    self.firsts[rule.id] = first
         table.build()
         self._owner = {s: rid for rid, slots in self.slots.items() for s in slots}
         self._none = {rid: NONE for rid in self.slots}
@@ -616,11 +642,18 @@ class Prefilter:
         if automaton is not None:
             per_slot = self.needles.lines_per_slot(fold(text), [ln.start for ln in lines])
             owner = self._owner
+            firsts = self.firsts
+            heads = None            # each line's first character, folded
             for rid in {owner[s] for s in per_slot if s in owner}:
                 slots = self.slots[rid]
                 found = per_slot.get(slots[0], NONE)
                 for s in slots[1:]:
                     found = found & per_slot.get(s, NONE)
+                first = firsts.get(rid)
+                if first is not None and found:     # a line must also begin as the rule can
+                    if heads is None:
+                        heads = [fold_first(ln.text) for ln in lines]
+                    found = {i for i in found if heads[i] in first}
                 result[rid] = found
         gated = set()
         if automaton is not None:
@@ -770,7 +803,9 @@ def _compiled(source: str):
     return regex.compile(source, regex.V0)
 
 
-_FIRST_FOLD = dict(FOLD_FIXUPS)
+def fold_first(text: str) -> str:
+    """The key of a text's first character, as first_chars() gives them."""
+    return first_key(text[:1]) if text else ""
 
 
 class _FirstChar:
@@ -798,8 +833,7 @@ class _FirstChar:
                 self.table[c] = by_branches[key]
 
     def match(self, text: str, timeout: float | None = None):
-        c = text[:1]
-        screen = self.table.get(_FIRST_FOLD.get(c) or c.lower(), self.default)
+        screen = self.table.get(fold_first(text), self.default)
         if screen is None:
             return None
         return screen.match(text) if timeout is None else screen.match(text, timeout=timeout)

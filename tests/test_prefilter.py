@@ -199,7 +199,8 @@ def test_first_characters_unknown(pattern):
 
 def test_first_characters_of_a_digit_cover_every_decimal_digit():
     first = prefilter.first_chars(r"^\d+ shares$")
-    assert {"0", "9", "\u0663", "\u096b"} <= first and "a" not in first
+    assert {"0", "9", prefilter.first_key("\u0663"), prefilter.first_key("\u096b")} <= first
+    assert "a" not in first and prefilter.fold_first("\u0663 shares") in first
 
 
 def test_anchored_screens_pick_branches_by_first_character_and_stay_exact(rules):
@@ -221,3 +222,16 @@ def test_anchored_screens_pick_branches_by_first_character_and_stay_exact(rules)
                 assert bool(screen.match(text)) == expected, (ids, text)
                 checked += expected
     assert checked > 50
+
+
+def test_first_character_classes_hold_every_character_regex_matches():
+    """\\s and \\d as first characters: every character the regex module's \\s or \\d matches
+    has its key in the set the analysis uses (checked over all of Unicode; the regex module's
+    Unicode database may be newer than Python's)."""
+    space, digit = regex.compile(r"\s"), regex.compile(r"\d")
+    first_space, first_digit = prefilter.first_chars(r"^\s"), prefilter.first_chars(r"^\d")
+    for c in map(chr, range(0x110000)):
+        if space.match(c):
+            assert prefilter.first_key(c) in first_space, hex(ord(c))
+        if digit.match(c):
+            assert prefilter.first_key(c) in first_digit, hex(ord(c))
