@@ -10,6 +10,10 @@ hold a needle of each of its sets. A rule whose pattern gives nothing selective 
 this module does not know) is tried on every line, as before. Outlet fingerprints are
 screened the same way (`could_match`).
 
+For a rule anchored at the start (`^...`), the same analysis gives the characters a match can
+begin with (`first_chars`): the rule is tried only on candidate lines that begin with one, and
+an alternation screen picks the branches by a line's first character.
+
 The test is a relaxation, never a change of behaviour: needles are compared case-insensitively
 even for case-sensitive rules, and only characters whose case folding cannot surprise us (ASCII,
 and caseless symbols) go into needles. The cost of matching a document then grows with the
@@ -522,11 +526,26 @@ def solid(text: str) -> int:
 
 
 def fold(text: str) -> str:
-    """The text as needles are compared with it: lower-cased, one character for one."""
+    """The text as needles are compared with it: lower-cased, one character for one. The
+    last text folded is remembered (outlet choice and the prefilter fold the same document)."""
+    last = _LAST_FOLD
+    if last[0] is text:
+        return last[1]
+    folded = text
     for special, plain in FOLD_FIXUPS:
-        if special in text:
-            text = text.replace(special, plain)
-    return text.lower()
+        if special in folded:
+            folded = folded.replace(special, plain)
+    folded = folded.lower()
+    _remember(text, folded)
+    return folded
+
+
+_LAST_FOLD: tuple = (None, "")
+
+
+def _remember(text: str, folded: str) -> None:
+    global _LAST_FOLD
+    _LAST_FOLD = (text, folded)     # one binding: safe across threads
 
 
 NONE: frozenset[int] = frozenset()     # no line: shared, never changed
@@ -626,6 +645,10 @@ class Prefilter:
         self._owner = {s: rid for rid, slots in self.slots.items() for s in slots}
         self._none = {rid: NONE for rid in self.slots}
         self.screens = _screens(unscreened)
+        screened = {rid for _, _, ids in self.screens for rid in ids}
+        # rules with a bound but neither needles nor a screen: tried on every short line
+        self._open = [rid for rid in {**self.bounds, **self.word_bounds}
+                      if rid not in self.slots and rid not in screened]
         self._last: tuple = (None, None, None)
 
     def candidates(self, text: str, lines) -> dict[str, set[int]]:
@@ -639,11 +662,12 @@ class Prefilter:
             return last[2]
         automaton = self.needles.automaton
         result: dict[str, set[int]] = dict(self._none)     # rules whose needles are absent
+        live = list(self._open)     # the rules that may have a line: only they need bounds
         if automaton is not None:
             per_slot = self.needles.lines_per_slot(fold(text), [ln.start for ln in lines])
             owner = self._owner
             firsts = self.firsts
-            heads = None            # each line's first character, folded
+            heads: dict[int, str] = {}      # line position -> fold_first() of its text
             for rid in {owner[s] for s in per_slot if s in owner}:
                 slots = self.slots[rid]
                 found = per_slot.get(slots[0], NONE)
@@ -651,10 +675,17 @@ class Prefilter:
                     found = found & per_slot.get(s, NONE)
                 first = firsts.get(rid)
                 if first is not None and found:     # a line must also begin as the rule can
-                    if heads is None:
-                        heads = [fold_first(ln.text) for ln in lines]
-                    found = {i for i in found if heads[i] in first}
+                    kept = set()
+                    for i in found:
+                        head = heads.get(i)
+                        if head is None:
+                            head = heads[i] = fold_first(lines[i].text)
+                        if head in first:
+                            kept.add(i)
+                    found = kept
                 result[rid] = found
+                if found:
+                    live.append(rid)
         gated = set()
         if automaton is not None:
             for rid, around in self.context.items():
@@ -675,6 +706,8 @@ class Prefilter:
                 passed = Screened(screen, anchored, texts, timed=timed)
             for rid in ids:
                 result[rid] = passed
+            if passed:
+                live.extend(ids)
         for rid in gated:
             result[rid] = set()
         if self.bounds or self.word_bounds:
@@ -688,7 +721,10 @@ class Prefilter:
                 order = sorted(measured, key=lambda m: m[k])
                 sizes = [m[k] for m in order]
                 prefix: dict[int, set[int]] = {}    # shared: the engine does not change them
-                for rid, bound in bounds.items():
+                for rid in live:
+                    bound = bounds.get(rid)
+                    if bound is None:
+                        continue
                     have = result.get(rid)
                     if have is not None and not have:
                         continue
@@ -854,15 +890,25 @@ class Fingerprints:
         self.table = _Needles()
         self.sets = [(f, self.table.add(needles(f.pattern) or ())) for f in patterns]
         self.table.build()
+        self.always = {f for f, slots in self.sets if not slots}     # nothing selective
+        self.of_slot: dict[int, list] = {}      # slot -> the fingerprints that need it
+        for f, slots in self.sets:
+            for s in slots:
+                self.of_slot.setdefault(s, []).append((f, slots))
 
     def possible(self, folded: str) -> set:
         """The fingerprints that could match a text whose fold() is `folded`."""
-        seen: set[int] = set()
+        out = set(self.always)
         if self.table.automaton is not None:
+            seen: set[int] = set()
             slots_of = self.table.slots_of
             for key in {key for _, key in self.table.automaton.iter(folded)}:
                 seen.update(slots_of[key])
-        return {f for f, slots in self.sets if all(s in seen for s in slots)}
+            for s in seen:
+                for f, slots in self.of_slot.get(s, ()):
+                    if f not in out and all(t in seen for t in slots):
+                        out.add(f)
+        return out
 
 
 _CACHE: dict[tuple[int, str | None], tuple[object, Prefilter]] = {}
