@@ -22,12 +22,30 @@ class View(Protocol):
     removed: dict  # line index -> Rule that removed it
     head_lines: int
     tail_lines: int
+    sizes: dict[str, int]       # line text -> words(), filled as asked (see words_of)
+    norms: dict[str, str]       # line text -> normalise(), filled as asked (see norm_of)
 
     def rule_of(self, index: int): ...
 
     def kept(self) -> list[Line]:
         """The lines not removed, with the text the body shows for them, in order."""
         ...
+
+
+def words_of(view: View, text: str) -> int:
+    """words(text), counted once per document: detectors look at the same lines each round."""
+    n = view.sizes.get(text)
+    if n is None:
+        n = view.sizes[text] = words(text)
+    return n
+
+
+def norm_of(view: View, text: str) -> str:
+    """normalise(text), once per document."""
+    folded = view.norms.get(text)
+    if folded is None:
+        folded = view.norms[text] = normalise(text)
+    return folded
 
 
 # emoji and other symbols a line may close with after its punctuation ('... on KLOOK! 🙂')
@@ -217,16 +235,12 @@ def adjacent_duplicate(view: View) -> list[int]:
     "In a row" in the input, or among the lines left once the others are removed."""
     out: list[int] = []
     kept = view.kept()
-    size: dict[str, int] = {}
     for pairs in (zip(view.lines, view.lines[1:]), zip(kept, kept[1:])):
         for prev, line in pairs:
-            n = size.get(line.text)  # equal after normalise() means an equal number of words
-            if n is None:
-                n = size[line.text] = words(line.text)
-            m = size.get(prev.text)
-            if m is None:
-                m = size[prev.text] = words(prev.text)
-            if (n >= 5 and m == n and normalise(prev.text) == normalise(line.text)
+            # equal after normalise() means an equal number of words
+            n = words_of(view, line.text)
+            if (n >= 5 and words_of(view, prev.text) == n
+                    and norm_of(view, prev.text) == norm_of(view, line.text)
                     and any(c.islower() for c in line.text)):
                 out.extend(i for i in (prev.index, line.index)
                            if i not in view.removed and i not in out)
@@ -238,11 +252,11 @@ def pullquote(view: View) -> list[int]:
     a pull-quote or highlighted phrase that the extractor kept as a line of its own. The
     repeat must stand in quotation marks: an unquoted repeat is usually a name or a subhead."""
     kept = view.kept()
-    sizes = {ln.index: words(ln.text) for ln in kept}
+    sizes = {ln.index: words_of(view, ln.text) for ln in kept}
     short = [ln for ln in kept if 2 <= sizes[ln.index] <= 8 and not ends_sentence(ln.text)]
     if not short:
         return []
-    folded = {ln.index: normalise(ln.text) for ln in kept}
+    folded = {ln.index: norm_of(view, ln.text) for ln in kept}
     # every text a fragment could stand in, in one string: most fragments are not there at all
     longer = "\n".join(folded[o.index] for o in kept if sizes[o.index] >= 4)
     out = []

@@ -35,9 +35,11 @@ class _View:
         self.tail_lines = tail_lines
         self.found: dict = {}       # (rule id, line text) -> matches: rounds see lines again
         self.sizes: dict[str, int] = {}     # line text -> words
+        self.norms: dict[str, str] = {}     # line text -> normalise()
         self.plan = None            # the rules some input line could match (see _active)
         self.last = None            # what the pattern rules saw last (see _changes)
         self._pieces: dict[int, list[tuple[int, int]]] = {}   # as of the last kept() call
+        self._kept: tuple = (None,)  # (hits list, its length, removed lines, back, kept, pieces)
 
     def rule_of(self, index: int) -> Rule | None:
         return self.removed.get(index)
@@ -45,7 +47,16 @@ class _View:
     def kept(self, back: set[int] = frozenset()) -> list[Line]:
         """The lines not removed, each with the text the body shows for it (removed spans cut
         out, the pieces joined by a space), in order. Offsets are those of the input line.
-        Lines in `back` count as kept, as if the detectors that took them had not."""
+        Lines in `back` count as kept, as if the detectors that took them had not.
+
+        Hits are only added between calls, except where `doc.hits` is replaced by a new list,
+        so the same list, of the same length, with as many removed lines, gives the same lines
+        (detectors ask again and again in a round): the last answer is kept."""
+        memo = self._kept
+        if memo[0] is self.doc.hits and memo[1] == len(self.doc.hits) \
+                and memo[2] == len(self.removed) and memo[3] == back:
+            self._pieces = memo[5]
+            return memo[4]
         cuts: dict[int, list[tuple[int, int]]] = {}
         for hit in self.doc.hits:
             if not (hit.line in back and hit.rule.detector):
@@ -63,6 +74,8 @@ class _View:
             if pieces:
                 out.append(Line(line.index, line.start, line.end,
                                 " ".join(self.doc.text[s:e] for s, e in pieces)))
+        self._kept = (self.doc.hits, len(self.doc.hits), len(self.removed), back, out,
+                      self._pieces)
         return out
 
     def to_input(self, line: Line, start: int, end: int) -> list[tuple[int, int]]:
