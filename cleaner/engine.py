@@ -266,9 +266,15 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
                     continue
                 key = (rule.id, line.text)
                 found = view.found.get(key)
-                if found is None:   # lines longer than max_words are never matched
-                    found = view.found[key] = [] if rule.max_words and _too_long(
-                        rule, line.text, view.sizes) else _matches(rule, line, deadline)
+                if found is None:
+                    if rule.max_words and _too_long(rule, line.text, view.sizes):
+                        found = []  # lines longer than max_words are never matched
+                    elif deadline is None and rule.unit == "line":     # the common case
+                        m = rule.pattern.search(line.text)
+                        found = [m] if m else []
+                    else:
+                        found = _matches(rule, line, deadline)
+                    view.found[key] = found
                 for m in found:
                     groups = {k: v for k, v in m.groupdict().items() if v}
                     if not _required(rule, groups, rules):
