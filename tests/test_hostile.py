@@ -4,14 +4,13 @@ And a broken rule tree stops the run before any record, with one message naming 
 """
 import json
 import random
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEEDS
+from conftest import SEEDS, rule_tree
 
 CLEANER = [sys.executable, "-c", "from cleaner.cli import main; main()"]
 GOOD = "Council approves budget\n\nThe council met on Monday and voted to approve the budget."
@@ -114,9 +113,7 @@ fail = ["Buy now"]
 
 @pytest.fixture
 def tree(tmp_path):
-    shutil.copytree(ROOT / "rules" / "vocab", tmp_path / "rules" / "vocab")
-    (tmp_path / "rules" / "generic").mkdir()
-    (tmp_path / "rules" / "generic" / "a.toml").write_text(RULE.format(n=1), encoding="utf-8")
+    rule_tree(tmp_path / "rules", {"a.toml": RULE.format(n=1)})
     (tmp_path / "in.jsonl").write_text(json.dumps({"id": "x", "text": GOOD}) + "\n")
     return tmp_path
 

@@ -1,7 +1,6 @@
 """Limits: the over-stripping guard, the per-document time limit and the size limit."""
 import json
 import re
-import shutil
 import time
 
 import pytest
@@ -11,7 +10,7 @@ from cleaner import Config, clean
 from cleaner.batch import run
 from cleaner.cli import main
 
-from conftest import ROOT
+from conftest import rule_tree
 from test_lossless import assert_lossless
 
 STORY = "The council met on Monday and voted to approve the budget for next year."
@@ -147,12 +146,7 @@ fail = ["aaaa"]
 
 @pytest.fixture
 def slow_tree(tmp_path):
-    tree = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules" / "vocab", tree / "vocab")
-    (tree / "generic").mkdir()
-    (tree / "outlets").mkdir()
-    (tree / "generic" / "slow.toml").write_text(SLOW_RULE, encoding="utf-8")
-    return tree
+    return rule_tree(tmp_path / "rules", {"slow.toml": SLOW_RULE})
 
 
 def test_a_runaway_pattern_is_cut_off_in_batch_and_library_runs(slow_tree, tmp_path):

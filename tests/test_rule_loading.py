@@ -1,5 +1,4 @@
 """A broken rule tree is refused as a whole, with a message naming the file and the rule."""
-import shutil
 from pathlib import Path
 
 import pytest
@@ -7,7 +6,7 @@ import pytest
 from cleaner import Config, RuleError, clean
 from cleaner.rules import load_rules
 
-from conftest import ROOT
+from conftest import rule_tree
 
 GOOD = '''
 [[rule]]
@@ -23,10 +22,7 @@ fail = ["Buy now"]
 
 @pytest.fixture
 def tree(tmp_path):
-    shutil.copytree(ROOT / "rules" / "vocab", tmp_path / "vocab")
-    (tmp_path / "generic").mkdir()
-    (tmp_path / "outlets").mkdir()
-    return tmp_path
+    return rule_tree(tmp_path)
 
 
 def write(tree: Path, name: str, text: str) -> Path:
