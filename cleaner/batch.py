@@ -32,8 +32,8 @@ from typing import IO, Iterable, Iterator
 import click
 
 from . import prefilter
-from .limits import ALARMED
 from .ingest import document_from_line, documents, loads, open_binary
+from .limits import ALARMED
 from .model import Config, Document, Result
 from .pipeline import clean_document, ruleset
 

@@ -8,20 +8,15 @@ words removed and, past the limit, keeps the text and says so in a warning.
 """
 from __future__ import annotations
 
-import time
 from collections import Counter
 
-from .detectors import DETECTORS
-from .limits import deadline as deadline_in
+from .detectors import DETECTORS, words_of
+from .limits import DocumentTimeout, deadline as deadline_in, remaining
 from .metadata import agencies_in
 from .model import Config, Document, Hit, Line
 from .prefilter import Screened, for_document
 from .rules import PHASES, Rule, RuleSet
 from .segment import ends_sentence, words
-
-
-class DocumentTimeout(Exception):
-    """Pattern matching on one document went past the configured time limit."""
 
 
 class _View:
@@ -173,7 +168,7 @@ def _until_settled(doc: Document, pattern_rules: list[Rule], detector_rules: lis
             for rule in detector_rules:
                 if rule.detector in ONCE and decided:
                     continue
-                _remaining(deadline)
+                remaining(deadline)
                 for index in DETECTORS[rule.detector](view):
                     if index not in view.removed:
                         _remove_line(view, spans, rule, lines[index], {})
@@ -266,15 +261,9 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
                     continue
                 key = (rule.id, line.text)
                 found = view.found.get(key)
-                if found is None:
-                    if rule.max_words and _too_long(rule, line.text, view.sizes):
-                        found = []  # lines longer than max_words are never matched
-                    elif deadline is None and rule.unit == "line":     # the common case
-                        m = rule.pattern.search(line.text)
-                        found = [m] if m else []
-                    else:
-                        found = _matches(rule, line, deadline)
-                    view.found[key] = found
+                if found is None:   # lines longer than max_words are never matched
+                    found = view.found[key] = [] if rule.max_words and _too_long(
+                        rule, line.text, view) else _matches(rule, line, deadline)
                 for m in found:
                     groups = {k: v for k, v in m.groupdict().items() if v}
                     if not _required(rule, groups, rules):
@@ -395,19 +384,14 @@ def _settle_title(view: _View, spans: dict, once: dict[str, Rule]) -> bool:
 CHARS_PER_WORD = 25
 
 
-def _too_long(rule: Rule, text: str, sizes: dict[str, int] | None = None) -> bool:
-    """Whether a line holds more words than the rule's max_words (`sizes`: word counts of
-    line texts already seen)."""
+def _too_long(rule: Rule, text: str, view: _View | None = None) -> bool:
+    """Whether a line holds more words than the rule's max_words (counted once per document
+    through `view`, when given)."""
     if not rule.max_words:
         return False
     if len(text) > rule.max_words * CHARS_PER_WORD:
         return True
-    if sizes is None:
-        return words(text) > rule.max_words
-    n = sizes.get(text)
-    if n is None:
-        n = sizes[text] = words(text)
-    return n > rule.max_words
+    return (words_of(view, text) if view is not None else words(text)) > rule.max_words
 
 
 RUN_MAX_LINES = 12
@@ -446,33 +430,27 @@ def _scope(rule: Rule, lines: list[Line], config: Config) -> list[Line]:
     return lines
 
 
-def _remaining(deadline: float | None) -> float | None:
-    if deadline is None:
-        return None
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise DocumentTimeout()
-    return left
-
-
 def _search(pattern, text: str, deadline: float | None):
     """`pattern.search(text)` within the time left (under an alarm: no limit of its own)."""
     if deadline is None:
         return pattern.search(text)
     try:
-        return pattern.search(text, timeout=_remaining(deadline))
+        return pattern.search(text, timeout=remaining(deadline))
     except TimeoutError:
         raise DocumentTimeout() from None
 
 
 def _matches(rule: Rule, line: Line, deadline: float | None):
-    if rule.unit == "line":
-        m = _search(rule.pattern, line.text, deadline)
-        return [m] if m else []
-    if deadline is None:
+    if deadline is None:        # an alarm guards the document: no limit per call (limits.py)
+        if rule.unit == "line":
+            m = rule.pattern.search(line.text)
+            return [m] if m else []
         return list(rule.pattern.finditer(line.text))
     try:
-        return list(rule.pattern.finditer(line.text, timeout=_remaining(deadline)))
+        if rule.unit == "line":
+            m = rule.pattern.search(line.text, timeout=remaining(deadline))
+            return [m] if m else []
+        return list(rule.pattern.finditer(line.text, timeout=remaining(deadline)))
     except TimeoutError:
         raise DocumentTimeout() from None
 

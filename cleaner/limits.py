@@ -22,6 +22,16 @@ def deadline(seconds: float) -> float | None:
     return None if ALARMED.get() else time.monotonic() + seconds
 
 
-def left(deadline: float | None) -> float | None:
-    """Seconds left (at least a millisecond), or None under an alarm."""
-    return None if deadline is None else max(deadline - time.monotonic(), 1e-3)
+class DocumentTimeout(Exception):
+    """Pattern matching on one document went past the configured time limit."""
+
+
+def remaining(deadline: float | None) -> float | None:
+    """Seconds left for a pattern call (None under an alarm: no limit of its own); past the
+    deadline, DocumentTimeout."""
+    if deadline is None:
+        return None
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise DocumentTimeout()
+    return left

@@ -5,8 +5,7 @@ from urllib.parse import urlsplit
 
 import regex
 
-from .engine import DocumentTimeout
-from .limits import deadline as deadline_in, left
+from .limits import DocumentTimeout, deadline as deadline_in, remaining
 from .model import Config, Document
 from .prefilter import fingerprints_of, fold
 from .rules import OutletPack, RuleError, RuleSet
@@ -58,12 +57,12 @@ def choose(doc: Document, rules: RuleSet, config: Config) -> tuple[OutletPack | 
         text = _BREAKS.sub("\n", text)
     deadline = deadline_in(config.timeout)     # fingerprints are patterns too: bounded
     try:
-        hosts = {m.lower() for m in _URL_HOST.findall(text, timeout=left(deadline))} \
+        hosts = {m.lower() for m in _URL_HOST.findall(text, timeout=remaining(deadline))} \
             if "://" in text else set()
         # a fingerprint whose required literals are absent is skipped
         possible = fingerprints_of(rules).possible(fold(text))
         votes_of = {pack.slug: sum(1 for f in pack.fingerprints if f in possible
-                                   and f.search(text, timeout=left(deadline)))
+                                   and f.search(text, timeout=remaining(deadline)))
                     for pack in rules.outlets}
     except TimeoutError:
         raise DocumentTimeout() from None

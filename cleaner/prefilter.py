@@ -59,10 +59,9 @@ class Info:
 # every digit beyond ASCII, and every character this Python's Unicode database does not know
 # (the regex module's may be newer), is OTHER.
 OTHER = "\0"
-# The characters \s matches (all of Unicode's white space is below U+3001), and any that
-# Python's str.isspace() counts: more than \s is a relaxation.
-WHITESPACE = frozenset(c for c in map(chr, range(0x3001)) if c.isspace() or
-                       re.match(r"\s", c)) | {OTHER}
+# The characters \s can match: Unicode's white space, all below U+3001 (str.isspace() counts a
+# few more, a relaxation; tests/test_prefilter.py checks the regex module's \s against it).
+WHITESPACE = frozenset(c for c in map(chr, range(0x3001)) if c.isspace()) | {OTHER}
 ANY = Info(None)                    # anything, of any length
 ONE = Info(None, (), 1, None, False)    # any one character
 SPACE = Info(None, (), 0, WHITESPACE, False)    # one white-space character
@@ -606,6 +605,14 @@ class _Needles:
             self.automaton.make_automaton()
 
 
+def _holding_all(per_slot: dict[int, set[int]], slots: tuple[int, ...]) -> set[int]:
+    """The lines that hold a needle of every one of these slots' sets."""
+    found = per_slot.get(slots[0], NONE)
+    for s in slots[1:]:
+        found = found & per_slot.get(s, NONE)
+    return found
+
+
 class Prefilter:
     """The needles of a set of rules, in one automaton; and for rules anchored at both ends,
     the most non-space characters a line they match can hold."""
@@ -669,10 +676,7 @@ class Prefilter:
             firsts = self.firsts
             heads: dict[int, str] = {}      # line position -> fold_first() of its text
             for rid in {owner[s] for s in per_slot if s in owner}:
-                slots = self.slots[rid]
-                found = per_slot.get(slots[0], NONE)
-                for s in slots[1:]:
-                    found = found & per_slot.get(s, NONE)
+                found = _holding_all(per_slot, self.slots[rid])
                 first = firsts.get(rid)
                 if first is not None and found:     # a line must also begin as the rule can
                     kept = set()
@@ -690,9 +694,7 @@ class Prefilter:
         if automaton is not None:
             for rid, around in self.context.items():
                 for slots, bound in around:
-                    found = per_slot.get(slots[0], NONE)
-                    for s in slots[1:]:
-                        found = found & per_slot.get(s, NONE)
+                    found = _holding_all(per_slot, slots)
                     if bound is not None:
                         found = {i for i in found if solid(lines[i].text) <= bound}
                     if not found:
