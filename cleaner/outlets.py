@@ -30,10 +30,8 @@ def host_of(url: str | None) -> str | None:
 def by_host(host: str | None, rules: RuleSet) -> OutletPack | None:
     if not host:
         return None
-    for pack in rules.outlets:
-        if any(host == d or host.endswith("." + d) for d in pack.domains):
-            return pack
-    return None
+    found = rules.packs_of_host(host)
+    return rules.outlets[min(found)] if found else None
 
 
 def choose(doc: Document, rules: RuleSet, config: Config) -> tuple[OutletPack | None, str]:
@@ -66,10 +64,12 @@ def choose(doc: Document, rules: RuleSet, config: Config) -> tuple[OutletPack | 
                     for pack in rules.outlets}
     except TimeoutError:
         raise DocumentTimeout() from None
+    for h in hosts:             # a link to an outlet's own site is one vote for it
+        for k in rules.packs_of_host(h):
+            votes_of[rules.outlets[k].slug] += 1
     best, best_key = None, (0, 0)
     for pack in rules.outlets:
         votes = votes_of[pack.slug]
-        votes += sum(1 for h in hosts if any(h == d or h.endswith("." + d) for d in pack.domains))
         key = (votes, 0 if pack.wire else 1)
         if votes and key > best_key:
             best, best_key = pack, key

@@ -85,6 +85,29 @@ class RuleSet:
             rules.extend(pack.rules)
         return {r.id: r for r in rules}
 
+    @functools.cached_property
+    def by_domain(self) -> dict[str, tuple[int, ...]]:
+        """Domain -> the positions (in `outlets`) of the packs that list it, in order."""
+        out: dict[str, list[int]] = {}
+        for k, pack in enumerate(self.outlets):
+            for d in pack.domains:
+                if k not in out.setdefault(d, []):
+                    out[d].append(k)
+        return {d: tuple(ks) for d, ks in out.items()}
+
+    def packs_of_host(self, host: str) -> set[int]:
+        """The positions of the packs with a domain that is the host or a parent of it
+        ('news.bbc.co.uk' is bbc.co.uk's)."""
+        index = self.by_domain
+        found: set[int] = set()
+        part = host
+        while True:
+            found.update(index.get(part, ()))
+            dot = part.find(".")
+            if dot < 0:
+                return found
+            part = part[dot + 1:]
+
     def outlet(self, key: str) -> OutletPack | None:
         """Find a pack by slug, display name or domain (case-insensitive)."""
         k = key.strip().lower()
