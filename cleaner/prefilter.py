@@ -4,9 +4,9 @@ For each pattern rule we derive from its regex up to three sets of literal "need
 any match (and any text a lookahead must see) contains one needle of every set:
 `(?i)^join ST'?s (?:telegram|whatsapp) channel` needs one of "join st's telegram channel", ...;
 `^(?:download|get)\s+(?:the|our)\s+.{0,30}app\b` needs "app" and one of "download", "get".
-One Aho-Corasick automaton over the needles of the generic rules plus the document's outlet
-pack runs once over the case-folded document, and a rule is then tried only on the lines that
-hold a needle of each of its sets. A rule whose pattern gives nothing selective (or uses syntax
+One Aho-Corasick automaton over the needles of the whole rule set (`Scanner`) runs once over
+the case-folded document, and a rule (generic, or of the document's outlet pack) is then tried
+only on the lines that hold a needle of each of its sets. A rule whose pattern gives nothing selective (or uses syntax
 this module does not know) is tried on every line, as before. Outlet fingerprints are
 screened the same way (`could_match`).
 
@@ -550,28 +550,60 @@ def _remember(text: str, folded: str) -> None:
 NONE: frozenset[int] = frozenset()     # no line: shared, never changed
 
 
+class Scanner:
+    """One Aho-Corasick automaton (ahocorasick_rs) over the needles of a whole rule set: the
+    generic rules, every outlet pack's rules and fingerprints. A document is scanned once,
+    whatever outlet it turns out to be; each needle table reads the hits of its own needles.
+    The last text scanned is remembered (outlet choice and the prefilter scan the same
+    document)."""
+
+    def __init__(self, needles: Iterable[str]):
+        import ahocorasick_rs
+
+        self.key_of: dict[str, int] = {n: k for k, n in enumerate(sorted(set(needles)))}
+        # the contiguous NFA: a fraction of the DFA's memory (every worker holds one)
+        self.automaton = ahocorasick_rs.AhoCorasick(
+            list(self.key_of), matchkind=ahocorasick_rs.MATCHKIND_STANDARD,
+            implementation=ahocorasick_rs.Implementation.ContiguousNFA) if self.key_of else None
+        self._last: tuple = (None, [])
+
+    def hits(self, folded: str) -> list[tuple[int, int, int]]:
+        """(needle key, start, end) of every needle in `folded`, overlaps included."""
+        last = self._last
+        if last[0] is folded:
+            return last[1]
+        found = self.automaton.find_matches_as_indexes(folded, overlapping=True) \
+            if self.automaton is not None else []
+        self._last = (folded, found)      # one binding: safe across threads
+        return found
+
+
 class _Needles:
-    """Needle sets numbered as slots, all in one Aho-Corasick automaton: `add` a pattern's
-    sets and keep the slots it returns, then `build`; the automaton reports the number of each
-    needle found in a folded text, and `slots_of` the slots of the sets that hold it."""
+    """Needle sets numbered as slots: `add` a pattern's sets and keep the slots it returns,
+    then `build` over a scanner that knows every needle (or one of the table's own). A scan's
+    hits give the needles found, and `slots_of` the slots of the sets that hold each one."""
 
     def __init__(self):
         self.owners: dict[str, list[int]] = {}
         self.count = 0
-        self.automaton = None
-        self.slots_of: list[tuple[int, ...]] = []     # needle number -> its slots
+        self.scanner: Scanner | None = None
+        self.slots_of: dict[int, tuple[int, ...]] = {}     # scanner key -> its slots here
+
+    def hits(self, folded: str) -> list[tuple[int, int, int]]:
+        return self.scanner.hits(folded) if self.scanner is not None else []
 
     def lines_per_slot(self, folded: str, starts: list[int]) -> dict[int, set[int]]:
         """For each slot with a needle in the text, the positions of the lines (given by
         their start offsets in the text) that hold one of its needles; slots absent hold none.
-        The automaton's hits are gathered per needle first, so the cost grows with the
-        needles found, not with the slots they fill."""
+        The hits are gathered per needle first, so the cost grows with the needles found,
+        not with the slots they fill."""
         per_slot: dict[int, set[int]] = {}
-        if self.automaton is None:
-            return per_slot
         present: dict[int, set[int]] = {}
         find = bisect.bisect_right
-        for end, key in self.automaton.iter(folded):
+        mine = self.slots_of
+        for key, _, end in self.hits(folded):
+            if key not in mine:     # another outlet's needle
+                continue
             k = find(starts, end) - 1
             if k >= 0:
                 at = present.get(key)
@@ -579,9 +611,8 @@ class _Needles:
                     present[key] = {k}
                 else:
                     at.add(k)
-        slots_of = self.slots_of
         for key, at in present.items():
-            for s in slots_of[key]:
+            for s in mine[key]:
                 have = per_slot.get(s)
                 per_slot[s] = at if have is None else have | at    # never changed in place
         return per_slot
@@ -594,15 +625,13 @@ class _Needles:
         self.count += len(sets)
         return slots
 
-    def build(self) -> None:
-        import ahocorasick
-
-        if self.owners:
-            self.automaton = ahocorasick.Automaton()
-            for key, (n, slots) in enumerate(self.owners.items()):
-                self.automaton.add_word(n, key)
-                self.slots_of.append(tuple(slots))
-            self.automaton.make_automaton()
+    def build(self, scanner: Scanner | None = None) -> None:
+        if not self.owners:
+            return
+        if scanner is None or any(n not in scanner.key_of for n in self.owners):
+            scanner = Scanner(self.owners)
+        self.scanner = scanner
+        self.slots_of = {scanner.key_of[n]: tuple(slots) for n, slots in self.owners.items()}
 
 
 def _holding_all(per_slot: dict[int, set[int]], slots: tuple[int, ...]) -> set[int]:
@@ -614,10 +643,10 @@ def _holding_all(per_slot: dict[int, set[int]], slots: tuple[int, ...]) -> set[i
 
 
 class Prefilter:
-    """The needles of a set of rules, in one automaton; and for rules anchored at both ends,
-    the most non-space characters a line they match can hold."""
+    """The needles of a set of rules, as slots read off a scanner's hits; and for rules anchored
+    at both ends, the most non-space characters a line they match can hold."""
 
-    def __init__(self, rules: Iterable):
+    def __init__(self, rules: Iterable, scanner: Scanner | None = None):
         self.slots: dict[str, tuple[int, ...]] = {}   # rule id -> one slot per needle set
         self.bounds: dict[str, int] = {}              # rule id -> max_solid()
         self.word_bounds: dict[str, int] = {}         # rule id -> the rule's max_words
@@ -648,7 +677,7 @@ class Prefilter:
                 first = first_chars(rule.pattern.pattern)
                 if first is not None:
                     self.firsts[rule.id] = first
-        table.build()
+        table.build(scanner)
         self._owner = {s: rid for rid, slots in self.slots.items() for s in slots}
         self._none = {rid: NONE for rid in self.slots}
         self.screens = _screens(unscreened)
@@ -667,10 +696,10 @@ class Prefilter:
         last = self._last       # the engine asks again for each round over the same document
         if last[0] is text and last[1] is lines:
             return last[2]
-        automaton = self.needles.automaton
+        scanned = self.needles.scanner is not None
         result: dict[str, set[int]] = dict(self._none)     # rules whose needles are absent
         live = list(self._open)     # the rules that may have a line: only they need bounds
-        if automaton is not None:
+        if scanned:
             per_slot = self.needles.lines_per_slot(fold(text), [ln.start for ln in lines])
             owner = self._owner
             firsts = self.firsts
@@ -691,7 +720,7 @@ class Prefilter:
                 if found:
                     live.append(rid)
         gated = set()
-        if automaton is not None:
+        if scanned:
             for rid, around in self.context.items():
                 for slots, bound in around:
                     found = _holding_all(per_slot, slots)
@@ -885,13 +914,13 @@ def could_match(pattern, folded: str) -> bool:
 
 
 class Fingerprints:
-    """The outlet packs' fingerprints screened at once: one automaton over all their needles
-    finds which fingerprints could match a document (the others cannot: `could_match`)."""
+    """The outlet packs' fingerprints screened at once: one scan for all their needles finds
+    which fingerprints could match a document (the others cannot: `could_match`)."""
 
-    def __init__(self, patterns: list):
+    def __init__(self, patterns: list, scanner: Scanner | None = None):
         self.table = _Needles()
         self.sets = [(f, self.table.add(needles(f.pattern) or ())) for f in patterns]
-        self.table.build()
+        self.table.build(scanner)
         self.always = {f for f, slots in self.sets if not slots}     # nothing selective
         self.of_slot: dict[int, list] = {}      # slot -> the fingerprints that need it
         for f, slots in self.sets:
@@ -901,11 +930,11 @@ class Fingerprints:
     def possible(self, folded: str) -> set:
         """The fingerprints that could match a text whose fold() is `folded`."""
         out = set(self.always)
-        if self.table.automaton is not None:
+        if self.table.scanner is not None:
             seen: set[int] = set()
             slots_of = self.table.slots_of
-            for key in {key for _, key in self.table.automaton.iter(folded)}:
-                seen.update(slots_of[key])
+            for key in {key for key, _, _ in self.table.hits(folded)}:
+                seen.update(slots_of.get(key, ()))
             for s in seen:
                 for f, slots in self.of_slot.get(s, ()):
                     if f not in out and all(t in seen for t in slots):
@@ -915,6 +944,20 @@ class Fingerprints:
 
 _CACHE: dict[tuple[int, str | None], tuple[object, Prefilter]] = {}
 _PRINTS: dict[int, tuple[object, Fingerprints]] = {}
+_SCANNERS: dict[int, tuple[object, Scanner]] = {}
+
+
+def scanner_of(rules) -> Scanner:
+    """The one scanner of a rule set, over the needles of all its patterns (rules, their
+    neighbours, fingerprints), built once per process."""
+    hit = _SCANNERS.get(id(rules))
+    if hit is None or hit[0] is not rules:
+        patterns = [f.pattern for pack in rules.outlets for f in pack.fingerprints]
+        for rule in rules.by_id.values():
+            patterns += [p.pattern for p in (rule.pattern, rule.next, rule.prev) if p is not None]
+        hit = _SCANNERS[id(rules)] = (rules, Scanner(
+            n for p in patterns for group in needles(p) or () for n in group))
+    return hit[1]
 
 
 def fingerprints_of(rules) -> Fingerprints:
@@ -922,7 +965,7 @@ def fingerprints_of(rules) -> Fingerprints:
     hit = _PRINTS.get(id(rules))
     if hit is None or hit[0] is not rules:
         hit = _PRINTS[id(rules)] = (rules, Fingerprints(
-            [f for pack in rules.outlets for f in pack.fingerprints]))
+            [f for pack in rules.outlets for f in pack.fingerprints], scanner_of(rules)))
     return hit[1]
 
 
@@ -933,7 +976,7 @@ def for_document(rules, pack) -> Prefilter:
     hit = _CACHE.get(key)
     if hit is None or hit[0] is not rules:
         chosen = list(rules.generic) + list(pack.rules if pack is not None else ())
-        hit = _CACHE[key] = (rules, Prefilter(chosen))
+        hit = _CACHE[key] = (rules, Prefilter(chosen, scanner_of(rules)))
     return hit[1]
 
 

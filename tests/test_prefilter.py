@@ -120,6 +120,31 @@ def test_results_are_the_same_without_the_prefilter(monkeypatch):
     assert prefilter.needles(r"(?i)^read more$") == (frozenset({"read more"}),)
 
 
+def test_one_scan_serves_every_outlet_and_counts_characters(rules):
+    """The rule set's one scanner (shared by every outlet's prefilter and the fingerprints)
+    gives each rule the lines a prefilter with a scanner of its own gives it, with emoji,
+    accents and CJK before the needles: offsets count characters, not bytes."""
+    text = ("😀 Café ☕ 北京 ünïcödé\n\nRead more: the minister said so.\n\n"
+            "📷 Photo: Reuters\n\nFollow us on Telegram 𝒜")
+    lines = lines_of(text)
+    plain = lambda found: {rid: c for rid, c in found.items()
+                           if not isinstance(c, prefilter.Screened)}
+    for pack in (None, *rules.outlets):
+        shared = prefilter.for_document(rules, pack)
+        assert shared.needles.scanner is prefilter.scanner_of(rules)
+        own = Prefilter(list(rules.generic) + list(pack.rules if pack is not None else ()))
+        assert own.needles.scanner is not shared.needles.scanner
+        assert plain(shared.candidates(text, lines)) == plain(own.candidates(text, lines))
+    scanner = prefilter.scanner_of(rules)
+    needle = {k: n for n, k in scanner.key_of.items()}
+    folded = fold(text)
+    hits = scanner.hits(folded)
+    assert {needle[k] for k, _, _ in hits} >= {"read more", "photo:", "telegram"}
+    assert all(folded[s:e] == needle[k] for k, s, e in hits)
+    found = plain(prefilter.for_document(rules, None).candidates(text, lines))
+    assert {1, 2, 3} <= set().union(*found.values())
+
+
 def test_fingerprints_are_only_skipped_where_they_cannot_match(rules):
     texts = [p.read_text(encoding="utf-8") for p in SEEDS]
     texts += [ex for r in rules.by_id.values() for ex in r.fails + r.passes]
