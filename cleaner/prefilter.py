@@ -11,8 +11,9 @@ this module does not know) is tried on every line, as before. Outlet fingerprint
 screened the same way (`could_match`).
 
 For a rule anchored at the start (`^...`), the same analysis gives the characters a match can
-begin with (`first_chars`): the rule is tried only on candidate lines that begin with one, and
-an alternation screen picks the branches by a line's first character.
+begin with (`first_chars`): the rule is tried only on candidate lines that begin with one; and
+the first two (`first_heads`): an alternation screen tries a line only against the branches
+that can begin with its first two characters.
 
 The test is a relaxation, never a change of behaviour: needles are compared case-insensitively
 even for case-sensitive rules, and only characters whose case folding cannot surprise us (ASCII,
@@ -53,6 +54,9 @@ class Info:
     first: frozenset[str] | None = None     # the first character of a match, lower-cased
     #                                         (None: it may be any character)
     nullable: bool = True           # whether it can match the empty string
+    heads: frozenset[tuple[str, ...]] | None = None   # the first two characters of a match,
+    #   as keys: () for an empty match, (a,) for one of one character, (a, b) for a longer one;
+    #   WILD for any character (None: anything)
 
 
 # First characters are compared by key (`first_key`): lower-cased as needles are, except that
@@ -62,11 +66,15 @@ OTHER = "\0"
 # The characters \s can match: Unicode's white space, all below U+3001 (str.isspace() counts a
 # few more, a relaxation; tests/test_prefilter.py checks the regex module's \s against it).
 WHITESPACE = frozenset(c for c in map(chr, range(0x3001)) if c.isspace()) | {OTHER}
+WILD = "any"        # in heads: any character (keys are single characters)
+HEADS_MAX = 512     # most heads kept for one node (past it, second characters become WILD)
 ANY = Info(None)                    # anything, of any length
-ONE = Info(None, (), 1, None, False)    # any one character
-SPACE = Info(None, (), 0, WHITESPACE, False)    # one white-space character
-EMPTY = Info(frozenset({""}), (), 0, frozenset(), True)
-DIGIT = Info(None, (), 1, frozenset("0123456789" + OTHER), False)     # \d
+ONE = Info(None, (), 1, None, False, frozenset({(WILD,)}))    # any one character
+SPACE = Info(None, (), 0, WHITESPACE, False,
+             frozenset((k,) for k in WHITESPACE))   # one white-space character
+EMPTY = Info(frozenset({""}), (), 0, frozenset(), True, frozenset({()}))
+DIGIT = Info(None, (), 1, frozenset("0123456789" + OTHER), False,
+             frozenset((k,) for k in "0123456789" + OTHER))     # \d
 MAX_AND = 3             # most needle sets kept for one node
 
 
@@ -137,6 +145,57 @@ def _cross(a: frozenset[str], b: frozenset[str]) -> frozenset[str] | None:
     return frozenset(x + y for x in a for y in b)
 
 
+def _capped(heads: set[tuple[str, ...]]) -> frozenset[tuple[str, ...]] | None:
+    """At most HEADS_MAX heads: past it, the first characters followed by the most second
+    ones are followed by any (WILD), until the set is small enough."""
+    if len(heads) > HEADS_MAX:
+        seconds: dict[str, set] = {}
+        for h in heads:
+            if len(h) == 2:
+                seconds.setdefault(h[0], set()).add(h)
+        heads = set(heads)
+        for first in sorted(seconds, key=lambda f: -len(seconds[f])):
+            if len(heads) <= HEADS_MAX:
+                break
+            heads -= seconds[first]
+            heads.add((first, WILD))
+    return frozenset(heads) if len(heads) <= HEADS_MAX else None
+
+
+def _then(a: frozenset | None, b: frozenset | None) -> frozenset | None:
+    """The heads of a match of `a` followed by one of `b`."""
+    if a is None or b is None:
+        return None
+    return _capped({h if len(h) >= 2 else (h + t)[:2] for h in a
+                    for t in (b if len(h) < 2 else ((),))})
+
+
+def _repeated(heads: frozenset | None, lo: int, hi: int | None) -> frozenset | None:
+    """The heads of `lo` to `hi` (None: any number of) matches in a row. The heads of k in a
+    row depend on those of k - 1 alone, and stop changing after a few: each has two
+    characters at most."""
+    if heads is None:
+        return None
+    out: set = {()} if lo == 0 else set()
+    power, k = frozenset({()}), 0
+    while hi is None or k < hi:
+        k += 1
+        step = _then(power, heads)
+        if step is None:
+            return None
+        if k >= lo:
+            out |= step
+            if step == power:
+                break               # the same for every count after this one
+        elif step == power:
+            out |= step             # reached before lo: what lo in a row gives too
+            break
+        power = step
+        if k > lo + 4:
+            return None             # not settled (it always is by then)
+    return _capped(out)
+
+
 def _concat(parts: list[Info]) -> Info:
     candidates = []
     run = frozenset({""})       # the exact strings of the literal run so far
@@ -162,8 +221,13 @@ def _concat(parts: list[Info]) -> Info:
         first = None if first is None or part.first is None else first | part.first
         if not part.nullable:
             break
+    heads: frozenset | None = frozenset({()})
+    for part in parts:
+        heads = _then(heads, part.heads)
+        if heads is None or all(len(h) == 2 for h in heads):
+            break                   # the later parts cannot change the first two characters
     return Info(run if whole else None, _top(candidates), width, first,
-                all(part.nullable for part in parts))
+                all(part.nullable for part in parts), heads)
 
 
 def _alternate(branches: list[Info]) -> Info:
@@ -180,8 +244,12 @@ def _alternate(branches: list[Info]) -> Info:
     first: frozenset[str] | None = frozenset()
     for b in branches:
         first = None if first is None or b.first is None else first | b.first
+    heads: set | None = set()
+    for b in branches:
+        heads = None if heads is None or b.heads is None else heads | b.heads
     return Info(exact, (need,) if need else (), None if None in widths else max(widths),
-                first, any(b.nullable for b in branches))
+                first, any(b.nullable for b in branches),
+                _capped(heads) if heads is not None else None)
 
 
 _CLASS_ESCAPES = set("dDwWsSpPhHX")
@@ -262,12 +330,14 @@ class _Parser:
         if lo == 0:
             if hi == 0:
                 return EMPTY
+            heads = _repeated(info.heads, lo, hi)
             if hi == 1 and info.exact is not None:
-                return Info(info.exact | {""}, (), width, info.first, True)
-            return Info(None, (), width, info.first, True)
+                return Info(info.exact | {""}, (), width, info.first, True, heads)
+            return Info(None, (), width, info.first, True, heads)
         if lo == hi == 1:
             return info
-        return Info(None, _conj(info), width, info.first, info.nullable)
+        return Info(None, _conj(info), width, info.first, info.nullable,
+                    _repeated(info.heads, lo, hi))
 
     def atom(self) -> Info:
         c = self.peek()
@@ -291,8 +361,9 @@ class _Parser:
     @staticmethod
     def literal(c: str) -> Info:
         solid = 0 if c.isspace() else 1
-        return Info(frozenset({c.lower()}), (), solid, frozenset({first_key(c)}), False) \
-            if _safe(c) else Info(None, (), solid, None, False)
+        return Info(frozenset({c.lower()}), (), solid, frozenset({first_key(c)}), False,
+                    frozenset({(first_key(c),)})) \
+            if _safe(c) else Info(None, (), solid, None, False, ONE.heads)
 
     def group(self) -> Info:
         self.i += 1
@@ -326,7 +397,8 @@ class _Parser:
         if not self.take(")"):
             raise Unsupported("unbalanced parenthesis")
         if lookaround == "positive":
-            return Info(frozenset({""}), _conj(inner), 0, frozenset(), True)   # zero-width
+            return Info(frozenset({""}), _conj(inner), 0, frozenset(), True,
+                        EMPTY.heads)   # zero-width
         if lookaround == "negative":
             return EMPTY
         return inner
@@ -440,7 +512,8 @@ class _Parser:
             return SPACE
         if plain and chars and len(chars) <= 8 and all(_safe(c) for c in chars):
             return Info(frozenset(c.lower() for c in chars), (), 1,
-                        frozenset(first_key(c) for c in chars), False)
+                        frozenset(first_key(c) for c in chars), False,
+                        frozenset((first_key(c),) for c in chars))
         return ONE
 
 
@@ -480,6 +553,14 @@ def first_chars(pattern: str) -> frozenset[str] | None:
     if parsed is None or not parsed[2] or parsed[0].nullable:
         return None
     return parsed[0].first
+
+
+@functools.lru_cache(maxsize=4096)
+def first_heads(pattern: str) -> frozenset[tuple[str, ...]] | None:
+    """When `pattern` is anchored at the start: the first two characters a match can begin
+    with (`Info.heads`); None when not known."""
+    parsed = _parsed(pattern)
+    return parsed[0].heads if parsed is not None and parsed[2] else None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -849,16 +930,23 @@ def _screens(rules: list) -> list[tuple[object, bool, tuple[str, ...]]]:
         parsed = _parsed(source)
         anchored = parsed is not None and parsed[2]     # every top-level branch from ^
         groups.setdefault((anchored, alone, rule.where), []).append(
-            (branch, rule.id, first_chars(source) if anchored else None))
+            (branch, rule.id, first_heads(source) if anchored else None))
     out = []
     for (anchored, *_), members in groups.items():
         try:
-            screen = _FirstChar(members) if anchored else _compiled(
+            screen = _first_chars_screen(tuple(members)) if anchored else _compiled(
                 "|".join(b for b, _, _ in members))
         except regex.error:
             continue
         out.append((screen, anchored, tuple(rid for _, rid, _ in members)))
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _first_chars_screen(members: tuple) -> "_FirstChars":
+    """One anchored screen per set of branches: each outlet's prefilter holds the generic
+    rules' screens too, and they learn line openings once."""
+    return _FirstChars(list(members))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -875,32 +963,71 @@ def fold_first(text: str) -> str:
     return first_key(text[:1]) if text else ""
 
 
-class _FirstChar:
-    """An anchored screen that tries on a line only the branches that can begin with its
-    first character (`first_chars`): one alternation per set of such branches, picked by
-    the line's first character, folded as needles are. A branch whose first character is
-    not known is in every alternation, so the screen still matches a line exactly when one
-    of its branches does."""
+class _Opening:
+    """The first two characters a match of a branch can begin with (its `heads`), as sets
+    for a quick test of a line's opening."""
 
-    def __init__(self, members: list[tuple[str, str, frozenset[str] | None]]):
-        def alternation(keep):
-            branches = [b for b, _, first in members if keep(first)]
-            return _compiled("|".join(branches)) if branches else None
+    __slots__ = ("empty", "ones", "pairs")
 
-        always = alternation(lambda first: first is None)
-        self.default = always
-        self.table: dict[str, object] = {}
-        chars = set().union(*(first for _, _, first in members if first is not None))
-        by_branches: dict[tuple, object] = {}
-        for c in chars:
-            key = tuple(first is None or c in first for _, _, first in members)
-            if key not in by_branches:
-                by_branches[key] = alternation(lambda first, c=c: first is None or c in first)
-            if by_branches[key] is not always:
-                self.table[c] = by_branches[key]
+    def __init__(self, heads: frozenset[tuple[str, ...]]):
+        self.empty = () in heads                            # an empty match: any line
+        self.ones = {h[0] for h in heads if len(h) == 1}    # a match of one character
+        self.pairs = {h for h in heads if len(h) == 2}
+
+    def admits(self, k1: str | None, k2: str | None) -> bool:
+        """Whether a line whose first two characters have these keys (None: the line ends
+        before) could begin with a match."""
+        if self.empty:
+            return True
+        if k1 is None:
+            return False
+        if k1 in self.ones or WILD in self.ones:
+            return True
+        if k2 is None:
+            return False
+        pairs = self.pairs
+        return (k1, k2) in pairs or (k1, WILD) in pairs or (WILD, k2) in pairs \
+            or (WILD, WILD) in pairs
+
+
+_UNSEEN = object()
+
+
+class _FirstChars:
+    """An anchored screen that tries on a line only the branches that can begin with its first
+    two characters (`heads`, keyed as needles fold them): one alternation per set of such
+    branches, picked by the line's first two characters and remembered for them (up to
+    OPENINGS per screen). A branch whose heads are not known is in every alternation, so the
+    screen still matches a line exactly when one of its branches does."""
+
+    OPENINGS = 8192
+
+    def __init__(self, members: list[tuple[str, str, frozenset | None]]):
+        self.branches = [b for b, _, _ in members]
+        self.openings = [_Opening(heads) if heads is not None else None
+                         for _, _, heads in members]
+        self.table: dict[str, object] = {}          # a line's first two characters -> screen
+        self._by_branches: dict[tuple[bool, ...], object] = {}
+
+    def pick(self, opening: str):
+        """The alternation of the branches a line that begins with `opening` could match
+        (None: no branch)."""
+        k1 = first_key(opening[0]) if opening else None
+        k2 = first_key(opening[1]) if len(opening) > 1 else None
+        keep = tuple(o is None or o.admits(k1, k2) for o in self.openings)
+        screen = self._by_branches.get(keep, _UNSEEN)
+        if screen is _UNSEEN:
+            chosen = [b for b, k in zip(self.branches, keep) if k]
+            screen = self._by_branches[keep] = _compiled("|".join(chosen)) if chosen else None
+        return screen
 
     def match(self, text: str, timeout: float | None = None):
-        screen = self.table.get(fold_first(text), self.default)
+        opening = text[:2]
+        screen = self.table.get(opening, _UNSEEN)
+        if screen is _UNSEEN:
+            screen = self.pick(opening)
+            if len(self.table) < self.OPENINGS:
+                self.table[opening] = screen
         if screen is None:
             return None
         return screen.match(text) if timeout is None else screen.match(text, timeout=timeout)

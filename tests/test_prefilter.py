@@ -222,6 +222,57 @@ def test_first_characters_unknown(pattern):
     assert prefilter.first_chars(pattern) is None
 
 
+@pytest.mark.parametrize("pattern, begins, never", [
+    (r"(?i)^(?:share|print)$", ["share", "Print", "SH"], ["sa", "pa", "s", ""]),
+    (r"^a", ["a", "ab", "a "], ["b", "ba", ""]),          # one character, then anything
+    (r"^(?:ab)*c", ["c", "cx", "ab", "abab"], ["a", "ac", "b"]),
+    (r"^x{3,}y", ["xxxy"], ["xy", "x"]),
+    (r"^\s*Foo", ["Foo", " F", "\u3000\u3000Foo", "\tF"], ["Bar", "xF", "\t"]),
+    (r"^\d+ shares$", ["12 shares", "1 ", "\u0663\u0664"], ["a1", " 1"]),
+    (r"^(?=Yes)y", ["yes"], ["no"]),
+    (r"^.*x", ["abc", "x"], []),
+    (r"^(?:a)?b", ["b", "bc", "ab"], ["", "c", "ac", "a"]),
+    (r"^(?:a)?$", ["", "a", "b"], []),        # $ is not looked at: an empty match may begin any line
+])
+def test_a_line_is_screened_by_its_first_two_characters(pattern, begins, never):
+    """`first_heads`: the first two characters (keyed as needles fold them) a line must begin
+    with for an anchored pattern to match it; a line whose opening is not among them is not
+    tried."""
+    opening = prefilter._Opening(prefilter.first_heads(pattern))
+
+    def admits(text):
+        return opening.admits(prefilter.first_key(text[0]) if text else None,
+                              prefilter.first_key(text[1]) if len(text) > 1 else None)
+    assert all(admits(t) for t in begins), [t for t in begins if not admits(t)]
+    assert not any(admits(t) for t in never), [t for t in never if admits(t)]
+
+
+def test_every_match_of_an_anchored_rule_begins_as_its_heads_say(rules):
+    """Over every anchored rule and fingerprint of the tree, on their examples, the seeds'
+    lines and case and Unicode variants: a line the pattern matches opens with two
+    characters its heads admit."""
+    texts = [ln.text for p in SEEDS for ln in lines_of(p.read_text(encoding="utf-8"))]
+    texts += [ex for r in rules.by_id.values() for ex in r.fails + r.passes]
+    texts += ["\u0130nfo", "\u017fhare", "\u212aeep", "\u0663 shares", "١٢ مشاركة", "x"]
+    patterns = [r.pattern for r in rules.by_id.values() if r.pattern is not None]
+    patterns += [f for pack in rules.outlets for f in pack.fingerprints]
+    checked = 0
+    for pattern in patterns:
+        heads = prefilter.first_heads(pattern.pattern)
+        if heads is None:
+            continue
+        opening = prefilter._Opening(heads)
+        for base in texts:
+            for text in variants(base):
+                if pattern.match(text):
+                    checked += 1
+                    assert opening.admits(
+                        prefilter.first_key(text[0]) if text else None,
+                        prefilter.first_key(text[1]) if len(text) > 1 else None), \
+                        (pattern.pattern, text)
+    assert checked > 300
+
+
 def test_first_characters_of_a_digit_cover_every_decimal_digit():
     first = prefilter.first_chars(r"^\d+ shares$")
     assert {"0", "9", prefilter.first_key("\u0663"), prefilter.first_key("\u096b")} <= first
@@ -237,7 +288,7 @@ def test_anchored_screens_pick_branches_by_first_character_and_stay_exact(rules)
     texts += ["\u0130nfo", "\u017fhare", "\u212aeep", "\u0663 shares", "١٢ مشاركة"]
     pattern_rules = [r for r in rules.generic if r.pattern is not None]
     screens = [(s, ids) for s, anchored, ids in Prefilter(pattern_rules).screens if anchored]
-    assert any(isinstance(s, prefilter._FirstChar) and s.table for s, _ in screens)
+    assert any(isinstance(s, prefilter._FirstChars) for s, _ in screens)
     checked = 0
     for screen, ids in screens:
         group = [rules.by_id[rid] for rid in ids]
