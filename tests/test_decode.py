@@ -82,7 +82,8 @@ def test_utf8_with_a_damaged_byte_keeps_the_rest_and_says_so():
     assert any("1 invalid UTF-8 byte sequence replaced" in w for w in result.warnings)
 
 
-@pytest.mark.parametrize("newline", ["\r\n", "\r", "\u2028", "\x85", "\n"])
+@pytest.mark.parametrize("newline", ["\r\n", "\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c",
+                                     "\x1c", "\x1d", "\x1e", "\n"])
 def test_every_newline_style_cleans_alike(newline):
     text = ARTICLE.replace("\n", newline)
     result, plain = clean(text), clean(ARTICLE)
