@@ -36,30 +36,58 @@ def agencies_in(text: str, rules: RuleSet) -> list[str]:
     return out
 
 
+_CREDIT_WORDS = regex.compile(r"(?i)\b(?:file|photo|photos|pic|picture|image|handout|via)\b")
+_CREDIT_PARTS = regex.compile(r"[/|,;]")
+
+
 def photo_credit(text: str, rules: RuleSet) -> str | None:
     """A canonical credit from caption text: 'REUTERS' -> 'Reuters', 'Jane Doe/AFP' -> 'AFP'."""
-    text = regex.sub(r"(?i)\b(?:file|photo|photos|pic|picture|image|handout|via)\b", " ", text)
-    parts = [p.strip(" ()[]-–—.,:") for p in regex.split(r"[/|,;]", text)]
+    text = _CREDIT_WORDS.sub(" ", text)
+    parts = [p.strip(" ()[]-–—.,:") for p in _CREDIT_PARTS.split(text)]
     for part in parts:
         key = fold(part)
         for table in (rules.agencies, rules.photo):
             if key in table:
                 return table[key]
     for part in parts:
-        folded = prefilter.fold(part)   # skip aliases whose literals are not there: no regex
+        folded = prefilter.fold(part)
         for table in (rules.agencies, rules.photo):
-            hit = next((name for alias, name in table.items()
-                        if _mentions(alias, part, folded)), None)
+            hit = _first_mentioned(table, part, folded)
             if hit:
                 return hit
     named = [p for p in parts if p]
     return proper_case(named[-1]) if named else None
 
 
-def _mentions(alias: str, text: str, folded: str) -> bool:
-    """`alias` as a whole word of `text`, any case (`folded` is prefilter.fold(text))."""
-    pattern = _word(alias)
-    return prefilter.could_match(pattern, folded) and bool(pattern.search(text))
+def _first_mentioned(table: dict[str, str], text: str, folded: str) -> str | None:
+    """The name of the first alias of `table` (in its order) that `text` holds as a whole
+    word, any case (`folded` is prefilter.fold(text)). An alias whose literals are not in
+    the text is skipped without a regex (prefilter.could_match, written out)."""
+    for needle, sets, pattern, name in _aliases(table):
+        if needle is not None:
+            if needle in folded and pattern.search(text):
+                return name
+        elif (sets is None or all(any(n in folded for n in group) for group in sets)) \
+                and pattern.search(text):
+            return name
+    return None
+
+
+_ALIASES: dict[int, tuple[dict, list]] = {}
+
+
+def _aliases(table: dict[str, str]) -> list[tuple]:
+    """(its one needle, or else its needle sets; whole-word pattern; name) for each alias of
+    a table, in order; worked out once per process and table."""
+    hit = _ALIASES.get(id(table))
+    if hit is None or hit[0] is not table:
+        entries = []
+        for alias, name in table.items():
+            sets = prefilter.needles(_word(alias).pattern)
+            one = next(iter(sets[0])) if sets and len(sets) == 1 and len(sets[0]) == 1 else None
+            entries.append((one, sets, _word(alias), name))
+        hit = _ALIASES[id(table)] = (table, entries)
+    return hit[1]
 
 
 @functools.lru_cache(maxsize=1024)
@@ -82,28 +110,38 @@ _JOB = regex.compile(r"(?i)\b(?:writer|correspondent|editor|reporter|contributor
                      r"producer|journalist)s?$")
 
 
+_BY = regex.compile(r"(?i)^\s*(?:by|von|par|por|di|da|de)\s+")
+_AUTHORS = regex.compile(r"\s*(?:,|\band\b|&|\bund\b|\bet\b)\s*")
+
+
 def authors(text: str) -> list[str]:
-    text = regex.sub(r"(?i)^\s*(?:by|von|par|por|di|da|de)\s+", "", text)
-    names = [proper_case(p.strip(" ,.")) for p in regex.split(r"\s*(?:,|\band\b|&|\bund\b|\bet\b)\s*", text)]
+    text = _BY.sub("", text)
+    names = [proper_case(p.strip(" ,.")) for p in _AUTHORS.split(text)]
     return [n for n in names if n and len(n.split()) <= 5 and not _JOB.search(n)]
+
+
+_DATE_WORDS = regex.compile(r"(?i)\b(?:published|updated|posted|last updated|on|at)\b:?")
+_ZONE_ON = regex.compile(r"(?i)\b(?:GMT|UTC|IST|ET|EST|EDT|BST|CET|CEST)\b.*$")
+_DAY_FIRST = regex.compile(r"\b\d{1,2}[./]\d{1,2}[./]\d{4}\b")
+_CLOCK = regex.compile(r"(?<![\d.])\d{1,2}[:.]\d{2}(?![\d.])")
 
 
 def iso_date(text: str) -> str | None:
     """Parse a printed date ('DECEMBER 29, 2019 20:30') to ISO 8601 ('2019-12-29T20:30:00')."""
-    cleaned = regex.sub(r"(?i)\b(?:published|updated|posted|last updated|on|at)\b:?", " ", text)
-    cleaned = regex.sub(r"(?i)\b(?:GMT|UTC|IST|ET|EST|EDT|BST|CET|CEST)\b.*$", "", cleaned).strip(" |,-")
+    cleaned = _DATE_WORDS.sub(" ", text)
+    cleaned = _ZONE_ON.sub("", cleaned).strip(" |,-")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # unknown time-zone names: we keep local time
             # 05.11.2019 and 05/11/2019 are day-first outside the US; 11/20/2019 still parses
-            dayfirst = bool(regex.search(r"\b\d{1,2}[./]\d{1,2}[./]\d{4}\b", cleaned))
+            dayfirst = bool(_DAY_FIRST.search(cleaned))
             value = dateparser.parse(cleaned, default=datetime(1900, 1, 1), fuzzy=True,
                                      dayfirst=dayfirst)
     except (ValueError, OverflowError, TypeError):
         return None
     if value.year == 1900:
         return None
-    has_time = bool(regex.search(r"(?<![\d.])\d{1,2}[:.]\d{2}(?![\d.])", cleaned))
+    has_time = bool(_CLOCK.search(cleaned))
     return value.strftime("%Y-%m-%dT%H:%M:%S") if has_time else value.strftime("%Y-%m-%d")
 
 

@@ -51,8 +51,11 @@ def body_of(doc: Document) -> str:
         cuts.setdefault(hit.line, []).append((hit.start, hit.end))
     paragraphs = []
     for line in doc.lines:
+        if line.index not in cuts:
+            paragraphs.append(line.text)        # stripped, never empty
+            continue
         pieces, cursor = [], line.start
-        for s, e in sorted(cuts.get(line.index, ())):
+        for s, e in sorted(cuts[line.index]):
             pieces.append(doc.text[cursor:s])
             cursor = max(cursor, e)
         pieces.append(doc.text[cursor:line.end])
