@@ -134,9 +134,13 @@ def slug_words(url: str | None) -> set[str]:
     return set(best) if len(best) >= 3 else set()
 
 
+_WORD = regex.compile(r"\p{L}[\p{L}\p{N}']*")
+_LETTERS = regex.compile(r"\p{L}[\p{L}'’]*")
+
+
 def _matches_slug(text: str, slug: set[str]) -> bool:
     """Whether a line shares at least half of the URL slug's words (a headline and its slug)."""
-    found = {w for w in regex.findall(r"\p{L}[\p{L}\p{N}']*", normalise(text))}
+    found = set(_WORD.findall(normalise(text)))
     return len(slug & found) >= max(2, len(slug) // 2)
 
 
@@ -305,7 +309,7 @@ def link_list(view: View) -> list[int]:
 
 def _headline_case(text: str) -> bool:
     """Title Case, as headlines are written: most words of four letters or more capitalised."""
-    long = [w for w in regex.findall(r"\p{L}[\p{L}'’]*", text) if len(w) >= 4]
+    long = [w for w in _LETTERS.findall(text) if len(w) >= 4]
     return len(long) >= 2 and sum(w[0].isupper() for w in long) >= 0.75 * len(long)
 
 

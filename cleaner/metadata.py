@@ -96,11 +96,14 @@ def _word(alias: str):
     return regex.compile(rf"(?i)(?<!\w){regex.escape(alias)}(?!\w)")
 
 
+_WORDS = regex.compile(r"(\w)(\w*)")
+
+
 def proper_case(name: str) -> str:
     """'SETH J. FRANTZMAN' -> 'Seth J. Frantzman'; mixed-case names are left as written."""
     name = " ".join(name.split())
     if name.isupper() or name.islower():
-        return regex.sub(r"(\w)(\w*)", lambda m: m.group(1).upper() + m.group(2).lower(), name)
+        return _WORDS.sub(lambda m: m.group(1).upper() + m.group(2).lower(), name)
     return name
 
 

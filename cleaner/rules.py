@@ -268,9 +268,12 @@ def _outlet(path: Path, data: dict, seen: dict[str, str]) -> OutletPack:
                       source=info.get("source", ""), rules=tuple(_rules(path, data, slug, seen)))
 
 
+_SPACING = regex.compile(r"[\s\-]+")
+
+
 def fold(name: str) -> str:
     """The key under which names are compared: case, dots and spacing ignored."""
-    return regex.sub(r"[\s\-]+", " ", name.replace(".", "")).strip().casefold()
+    return _SPACING.sub(" ", name.replace(".", "")).strip().casefold()
 
 
 def _vocab(path: Path) -> tuple[dict[str, str], dict[str, str]]:
