@@ -29,7 +29,8 @@ class _View:
         self.head_lines = head_lines
         self.tail_lines = tail_lines
         self.found: dict = {}       # (rule id, line text) -> matches: rounds see lines again
-        self.sizes: dict[str, int] = {}     # line text -> words
+        # line text -> words (the input lines' counted when the text was cut into lines)
+        self.sizes: dict[str, int] = {ln.text: ln.words for ln in doc.lines if ln.words >= 0}
         self.norms: dict[str, str] = {}     # line text -> normalise()
         self.plan = None            # the rules some input line could match (see _active)
         self.last = None            # what the pattern rules saw last (see _changes)
@@ -528,8 +529,8 @@ def _guard(doc: Document, config: Config) -> bool:
     and the body keeps at least 50 words of its own, the block goes all the
     same, with a warning giving the share. A page that is mostly its comment section loses
     the comments, not its story."""
-    total = words(doc.text)
-    if not total:
+    total = sum(ln.words if ln.words >= 0 else words(ln.text) for ln in doc.lines)
+    if not total:                   # (no word spans a line break: those are white space)
         return False
     content = [h for h in doc.hits if h.rule.category != "metadata"]
     gone = sum(words(doc.text[h.start:h.end]) for h in content)

@@ -54,6 +54,8 @@ class Line:
     start: int
     end: int
     text: str
+    words: int = -1     # words in text (segment.words), counted when the line is cut; -1: not
+    solid: int = -1     # non-space characters in text (prefilter.solid); -1: not counted
 
 
 @dataclass(slots=True)

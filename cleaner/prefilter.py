@@ -806,7 +806,8 @@ class Prefilter:
                 for slots, bound in around:
                     found = _holding_all(per_slot, slots)
                     if bound is not None:
-                        found = {i for i in found if solid(lines[i].text) <= bound}
+                        found = {i for i in found if (lines[i].solid if lines[i].solid >= 0
+                                                      else solid(lines[i].text)) <= bound}
                     if not found:
                         gated.add(rid)      # no line could be the neighbour it needs
         texts = [ln.text for ln in lines]
@@ -825,8 +826,11 @@ class Prefilter:
         if self.bounds or self.word_bounds:
             measured = []               # (words, non-space characters, line index)
             for ln in lines:
-                parts = ln.text.split()     # words() and solid() in one go
-                measured.append((len(parts), sum(map(len, parts)), ln.index))
+                if ln.words < 0:
+                    parts = ln.text.split()     # words() and solid() in one go
+                    measured.append((len(parts), sum(map(len, parts)), ln.index))
+                else:                           # counted when the text was cut into lines
+                    measured.append((ln.words, ln.solid, ln.index))
             for bounds, k in ((self.bounds, 1), (self.word_bounds, 0)):
                 if not bounds:
                     continue

@@ -22,7 +22,9 @@ def lines_of(text: str) -> list[Line]:
         stripped = raw.strip()
         if stripped:
             start = pos + len(raw) - len(raw.lstrip())
-            out.append(Line(len(out), start, start + len(stripped), stripped))
+            parts = stripped.split()        # words and non-space characters, counted once
+            out.append(Line(len(out), start, start + len(stripped), stripped,
+                            len(parts), sum(map(len, parts))))
         pos += len(raw)
     return out
 
