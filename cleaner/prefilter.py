@@ -259,8 +259,9 @@ _SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a", "e"
 
 
 class _Parser:
-    def __init__(self, pattern: str):
+    def __init__(self, pattern: str, keep_case: bool = False):
         self.p, self.i = pattern, 0
+        self.keep_case = keep_case      # literals as written (a case-sensitive pattern)
         self.depth = 0
         self.anchored: list[bool] = []     # per top-level branch: from ^ to $
         self.starts: list[bool] = []       # per top-level branch: from ^
@@ -358,10 +359,9 @@ class _Parser:
         self.i += 1
         return self.literal(c)
 
-    @staticmethod
-    def literal(c: str) -> Info:
+    def literal(self, c: str) -> Info:
         solid = 0 if c.isspace() else 1
-        return Info(frozenset({c.lower()}), (), solid, frozenset({first_key(c)}), False,
+        return Info(frozenset({c if self.keep_case else c.lower()}), (), solid, frozenset({first_key(c)}), False,
                     frozenset({(first_key(c),)})) \
             if _safe(c) else Info(None, (), solid, None, False, ONE.heads)
 
@@ -511,17 +511,17 @@ class _Parser:
         if spaces:
             return SPACE
         if plain and chars and len(chars) <= 8 and all(_safe(c) for c in chars):
-            return Info(frozenset(c.lower() for c in chars), (), 1,
+            return Info(frozenset(c if self.keep_case else c.lower() for c in chars), (), 1,
                         frozenset(first_key(c) for c in chars), False,
                         frozenset((first_key(c),) for c in chars))
         return ONE
 
 
 @functools.lru_cache(maxsize=4096)
-def _parsed(pattern: str) -> tuple[Info, bool, bool] | None:
+def _parsed(pattern: str, keep_case: bool = False) -> tuple[Info, bool, bool] | None:
     """The analysis of a pattern, whether it is anchored at both ends and whether at the
-    start; once per process."""
-    parser = _Parser(pattern)
+    start; once per process. `keep_case`: literals as written, not lower-cased."""
+    parser = _Parser(pattern, keep_case)
     try:
         info = parser.parse()
     except (Unsupported, ValueError, IndexError):
@@ -564,10 +564,11 @@ def first_heads(pattern: str) -> frozenset[tuple[str, ...]] | None:
 
 
 @functools.lru_cache(maxsize=4096)
-def needles(pattern: str) -> tuple[frozenset[str], ...] | None:
-    """Sets of literal needles (lower-cased) such that any match of `pattern` contains one
-    needle of every set; None when nothing selective enough is certain."""
-    parsed = _parsed(pattern)
+def needles(pattern: str, keep_case: bool = False) -> tuple[frozenset[str], ...] | None:
+    """Sets of literal needles (lower-cased; with `keep_case`, as written) such that any
+    match of `pattern` contains one needle of every set; None when nothing selective enough
+    is certain."""
+    parsed = _parsed(pattern, keep_case)
     if parsed is None:
         return None
     info = parsed[0]
@@ -590,6 +591,20 @@ def needles(pattern: str) -> tuple[frozenset[str], ...] | None:
         return None
     # a needle that contains another one of its set adds nothing: the shorter one is found
     return tuple(frozenset(n for n in x if not any(m != n and m in n for m in x)) for x in sets)
+
+
+# an inline flag group that may turn on case-insensitive matching: (?i), (?mi), (?i:...)
+_ANY_CASE = re.compile(r"\(\?[a-zA-Z-]*i")
+
+
+def exact_needles(pattern: str) -> tuple[frozenset[str], ...] | None:
+    """For a case-sensitive pattern: needle sets as written ('AP', not 'ap'), which the line
+    itself (not its fold) must hold; None when the pattern may ignore case somewhere or has
+    none. The folded needles find a rule's candidate lines; these narrow them ('ap' is in
+    'happen', 'AP' is not)."""
+    if _ANY_CASE.search(pattern):
+        return None
+    return needles(pattern, keep_case=True)
 
 
 def max_solid(pattern: str) -> int | None:
@@ -732,6 +747,7 @@ class Prefilter:
         self.bounds: dict[str, int] = {}              # rule id -> max_solid()
         self.word_bounds: dict[str, int] = {}         # rule id -> the rule's max_words
         self.firsts: dict[str, frozenset[str]] = {}   # rule id -> first_chars(), when known
+        self.exact: dict[str, tuple] = {}     # rule id -> exact_needles(), when it has them
         self.context: dict[str, list] = {}   # rule id -> [(slots, bound)] of next/prev patterns
         self.needles = table = _Needles()
         unscreened: list = []
@@ -755,6 +771,9 @@ class Prefilter:
                 unscreened.append(rule)
             else:
                 self.slots[rule.id] = table.add(found)
+                exact = exact_needles(rule.pattern.pattern)
+                if exact is not None:
+                    self.exact[rule.id] = exact
                 first = first_chars(rule.pattern.pattern)
                 if first is not None:
                     self.firsts[rule.id] = first
@@ -784,6 +803,7 @@ class Prefilter:
             per_slot = self.needles.lines_per_slot(fold(text), [ln.start for ln in lines])
             owner = self._owner
             firsts = self.firsts
+            exacts = self.exact
             heads: dict[int, str] = {}      # line position -> fold_first() of its text
             for rid in {owner[s] for s in per_slot if s in owner}:
                 found = _holding_all(per_slot, self.slots[rid])
@@ -797,6 +817,10 @@ class Prefilter:
                         if head in first:
                             kept.add(i)
                     found = kept
+                exact = exacts.get(rid)
+                if exact is not None and found:     # and hold its literals as written
+                    found = {i for i in found
+                             if all(any(n in lines[i].text for n in group) for group in exact)}
                 result[rid] = found
                 if found:
                     live.append(rid)

@@ -29,6 +29,20 @@ def test_needles(pattern, expected):
     assert needles(pattern) == tuple(frozenset(x) for x in expected)
 
 
+@pytest.mark.parametrize("pattern, expected", [
+    (r"(?:^|\s)[-(](?P<agencies>AFP|AP)\)?\s*$", [{"-AFP", "-AP", "(AFP", "(AP"}]),
+    (r"[.!?]\s*REUTERS\s*/", [{"REUTERS"}, {"/"}]),
+    (r"(?i)^read more$", None),                 # case-insensitive: no exact needles
+    (r"^Photo: (?i:reuters)$", None),           # ignores case in part: none either
+    (r"^[A-Z]{2,}$", None),                     # nothing certain
+])
+def test_exact_needles_of_case_sensitive_patterns(pattern, expected):
+    """A case-sensitive rule's candidate lines must hold its literals as written: 'AP', not
+    the 'ap' of 'happen'."""
+    assert prefilter.exact_needles(pattern) == (
+        None if expected is None else tuple(frozenset(x) for x in expected))
+
+
 @pytest.mark.parametrize("pattern", [
     r"^\p{Lu}+$", r"(?x) j o i n", r"(a)\1", r"(?V1)(?i)strasse", r"(?f)foo", r"a|b",
     r"(?:join)?\s*$", r"(?:foo){e<=1}", r"[a-z]{3,}",
