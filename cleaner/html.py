@@ -79,15 +79,17 @@ def structure(tree, page_url: str | None, keys: set[str] | None = None) -> dict[
 
     A text that also appears as plain prose anywhere on the page is in none of the first two.
     """
-    elements = [el for el in tree.iter() if isinstance(el.tag, str)]
-    size = _sizes(elements)
+    from lxml import etree
+
+    elements = list(tree.iter(etree.Element))       # elements only: no comments
+    size, raw = _texts(elements)
     hidden = {d for h in tree.iter("script", "style", "noscript", "template") for d in h.iter()}
     texts: dict = {}
     for el in elements:
         if el in hidden:
             continue
         if 0 < size[el] <= MAX_CHARS:
-            t = block_key(el.text_content())
+            t = block_key(raw[el])
             if t:
                 texts[el] = t
     captions, links, elsewhere, prose, paragraphs = set(), set(), set(), set(), set()
@@ -129,15 +131,25 @@ def _canonical(tree) -> str | None:
     return None
 
 
-def _sizes(elements) -> dict:
-    """Characters of text under each element, counted bottom-up (no text_content() per level)."""
+def _texts(elements) -> tuple[dict, dict]:
+    """Characters of text under each element, and the text itself (its text_content()) where
+    that is at most MAX_CHARS long, put together bottom-up: no text_content() per element,
+    each of which would walk the element's whole subtree again."""
     size: dict = {}
+    raw: dict = {}
     for el in reversed(elements):       # children come before their parents
-        n = len(el.text or "")
-        for child in el:
-            n += size.get(child, 0) + len(child.tail or "")
+        text = el.text or ""
+        n = len(text)
+        parts = [text]
+        for child in el:                # a comment adds its tail, not its own text
+            tail = child.tail or ""
+            n += size.get(child, 0) + len(tail)
+            parts.append(raw.get(child, ""))
+            parts.append(tail)
         size[el] = n
-    return size
+        if n <= MAX_CHARS:
+            raw[el] = "".join(parts)
+    return size, raw
 
 
 def _chain(top, t: str, texts: dict) -> list:
