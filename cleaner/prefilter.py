@@ -598,13 +598,18 @@ _ANY_CASE = re.compile(r"\(\?[a-zA-Z-]*i")
 
 
 def exact_needles(pattern: str) -> tuple[frozenset[str], ...] | None:
-    """For a case-sensitive pattern: needle sets as written ('AP', not 'ap'), which the line
-    itself (not its fold) must hold; None when the pattern may ignore case somewhere or has
-    none. The folded needles find a rule's candidate lines; these narrow them ('ap' is in
-    'happen', 'AP' is not)."""
+    """For a case-sensitive pattern: the needle sets as written ('AP', not 'ap') that hold a
+    capital letter, which the line itself (not its fold) must hold; None when the
+    pattern may ignore case somewhere or has none. The folded needles find a rule's candidate
+    lines; these narrow them ('ap' is in 'happen', 'AP' is not)."""
     if _ANY_CASE.search(pattern):
         return None
-    return needles(pattern, keep_case=True)
+    found = needles(pattern, keep_case=True)
+    # only a set with capitals selects lines the folded needles do not already: a lower-case
+    # or caseless literal is mostly found as written wherever its fold is
+    found = tuple(group for group in found or ()
+                  if any(c.isupper() for n in group for c in n))
+    return found or None
 
 
 def max_solid(pattern: str) -> int | None:
@@ -747,7 +752,7 @@ class Prefilter:
         self.bounds: dict[str, int] = {}              # rule id -> max_solid()
         self.word_bounds: dict[str, int] = {}         # rule id -> the rule's max_words
         self.firsts: dict[str, frozenset[str]] = {}   # rule id -> first_chars(), when known
-        self.exact: dict[str, tuple] = {}     # rule id -> exact_needles(), when it has them
+        self.exact: dict[str, tuple] = {}     # rule id -> exact_needles(), one search per set
         self.context: dict[str, list] = {}   # rule id -> [(slots, bound)] of next/prev patterns
         self.needles = table = _Needles()
         unscreened: list = []
@@ -772,8 +777,10 @@ class Prefilter:
             else:
                 self.slots[rule.id] = table.add(found)
                 exact = exact_needles(rule.pattern.pattern)
-                if exact is not None:
-                    self.exact[rule.id] = exact
+                if exact is not None:   # one search of the line per set (re: literals only)
+                    self.exact[rule.id] = tuple(re.compile("|".join(
+                        re.escape(n) for n in sorted(group, key=len, reverse=True)))
+                        for group in exact)
                 first = first_chars(rule.pattern.pattern)
                 if first is not None:
                     self.firsts[rule.id] = first
@@ -820,7 +827,7 @@ class Prefilter:
                 exact = exacts.get(rid)
                 if exact is not None and found:     # and hold its literals as written
                     found = {i for i in found
-                             if all(any(n in lines[i].text for n in group) for group in exact)}
+                             if all(group.search(lines[i].text) for group in exact)}
                 result[rid] = found
                 if found:
                     live.append(rid)
