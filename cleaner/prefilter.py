@@ -6,9 +6,10 @@ any match (and any text a lookahead must see) contains one needle of every set:
 `^(?:download|get)\s+(?:the|our)\s+.{0,30}app\b` needs "app" and one of "download", "get".
 One Aho-Corasick automaton over the needles of the whole rule set (`Scanner`) runs once over
 the case-folded document, and a rule (generic, or of the document's outlet pack) is then tried
-only on the lines that hold a needle of each of its sets. A rule whose pattern gives nothing selective (or uses syntax
-this module does not know) is tried on every line, as before. Outlet fingerprints are
-screened the same way (`could_match`).
+only on the lines that hold a needle of each of its sets (and, for a case-sensitive rule, its
+capitalised literals as written: `exact_needles`). A rule whose pattern gives nothing
+selective (or uses syntax this module does not know) is tried on every line, as before.
+Outlet fingerprints are screened the same way (`could_match`).
 
 For a rule anchored at the start (`^...`), the same analysis gives the characters a match can
 begin with (`first_chars`): the rule is tried only on candidate lines that begin with one; and
