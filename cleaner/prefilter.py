@@ -72,10 +72,10 @@ HEADS_MAX = 512     # most heads kept for one node (past it, second characters b
 ANY = Info(None)                    # anything, of any length
 ONE = Info(None, (), 1, None, False, frozenset({(WILD,)}))    # any one character
 SPACE = Info(None, (), 0, WHITESPACE, False,
-             frozenset((k,) for k in WHITESPACE))   # one white-space character
+             frozenset({(" ",), (OTHER,)}))     # one white-space character (see head_key)
 EMPTY = Info(frozenset({""}), (), 0, frozenset(), True, frozenset({()}))
 DIGIT = Info(None, (), 1, frozenset("0123456789" + OTHER), False,
-             frozenset((k,) for k in "0123456789" + OTHER))     # \d
+             frozenset({("0",), (OTHER,)}))     # \d
 MAX_AND = 3             # most needle sets kept for one node
 
 
@@ -197,7 +197,7 @@ def _repeated(heads: frozenset | None, lo: int, hi: int | None) -> frozenset | N
     return _capped(out)
 
 
-def _concat(parts: list[Info]) -> Info:
+def _concat(parts: list[Info], with_heads: bool = False) -> Info:
     candidates = []
     run = frozenset({""})       # the exact strings of the literal run so far
     whole = True
@@ -222,8 +222,8 @@ def _concat(parts: list[Info]) -> Info:
         first = None if first is None or part.first is None else first | part.first
         if not part.nullable:
             break
-    heads: frozenset | None = frozenset({()})
-    for part in parts:
+    heads: frozenset | None = frozenset({()}) if with_heads else None
+    for part in parts if with_heads else ():
         heads = _then(heads, part.heads)
         if heads is None or all(len(h) == 2 for h in heads):
             break                   # the later parts cannot change the first two characters
@@ -231,7 +231,7 @@ def _concat(parts: list[Info]) -> Info:
                 all(part.nullable for part in parts), heads)
 
 
-def _alternate(branches: list[Info]) -> Info:
+def _alternate(branches: list[Info], with_heads: bool = False) -> Info:
     exact: frozenset[str] | None = frozenset()
     for b in branches:
         exact = exact | b.exact if exact is not None and b.exact is not None else None
@@ -245,8 +245,8 @@ def _alternate(branches: list[Info]) -> Info:
     first: frozenset[str] | None = frozenset()
     for b in branches:
         first = None if first is None or b.first is None else first | b.first
-    heads: set | None = set()
-    for b in branches:
+    heads: set | None = set() if with_heads else None
+    for b in branches if with_heads else ():
         heads = None if heads is None or b.heads is None else heads | b.heads
     return Info(exact, (need,) if need else (), None if None in widths else max(widths),
                 first, any(b.nullable for b in branches),
@@ -260,9 +260,10 @@ _SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a", "e"
 
 
 class _Parser:
-    def __init__(self, pattern: str, keep_case: bool = False):
+    def __init__(self, pattern: str, keep_case: bool = False, with_heads: bool = False):
         self.p, self.i = pattern, 0
         self.keep_case = keep_case      # literals as written (a case-sensitive pattern)
+        self.with_heads = with_heads    # work out Info.heads (only anchored screens need them)
         self.depth = 0
         self.anchored: list[bool] = []     # per top-level branch: from ^ to $
         self.starts: list[bool] = []       # per top-level branch: from ^
@@ -287,7 +288,7 @@ class _Parser:
         branches = [self.sequence()]
         while self.take("|"):
             branches.append(self.sequence())
-        return branches[0] if len(branches) == 1 else _alternate(branches)
+        return branches[0] if len(branches) == 1 else _alternate(branches, self.with_heads)
 
     def sequence(self) -> Info:
         parts, sources = [], []
@@ -299,7 +300,7 @@ class _Parser:
             core = [src for src in sources if not _FLAGS_ONLY.fullmatch(src)]
             self.starts.append(bool(core) and core[0] in ("^", "\\A"))
             self.anchored.append(self.starts[-1] and core[-1] in ("$", "\\Z", "\\z"))
-        return _concat(parts) if parts else EMPTY
+        return _concat(parts, self.with_heads) if parts else EMPTY
 
     def quantified(self, info: Info) -> Info:
         c = self.peek()
@@ -332,14 +333,14 @@ class _Parser:
         if lo == 0:
             if hi == 0:
                 return EMPTY
-            heads = _repeated(info.heads, lo, hi)
+            heads = _repeated(info.heads, lo, hi) if self.with_heads else None
             if hi == 1 and info.exact is not None:
                 return Info(info.exact | {""}, (), width, info.first, True, heads)
             return Info(None, (), width, info.first, True, heads)
         if lo == hi == 1:
             return info
         return Info(None, _conj(info), width, info.first, info.nullable,
-                    _repeated(info.heads, lo, hi))
+                    _repeated(info.heads, lo, hi) if self.with_heads else None)
 
     def atom(self) -> Info:
         c = self.peek()
@@ -362,9 +363,11 @@ class _Parser:
 
     def literal(self, c: str) -> Info:
         solid = 0 if c.isspace() else 1
-        return Info(frozenset({c if self.keep_case else c.lower()}), (), solid, frozenset({first_key(c)}), False,
-                    frozenset({(first_key(c),)})) \
-            if _safe(c) else Info(None, (), solid, None, False, ONE.heads)
+        if not _safe(c):
+            return Info(None, (), solid, None, False, ONE.heads)
+        return Info(frozenset({c if self.keep_case else c.lower()}), (), solid,
+                    frozenset({first_key(c)}), False,
+                    frozenset({(head_key(c),)}) if self.with_heads else None)
 
     def group(self) -> Info:
         self.i += 1
@@ -514,15 +517,17 @@ class _Parser:
         if plain and chars and len(chars) <= 8 and all(_safe(c) for c in chars):
             return Info(frozenset(c if self.keep_case else c.lower() for c in chars), (), 1,
                         frozenset(first_key(c) for c in chars), False,
-                        frozenset((first_key(c),) for c in chars))
+                        frozenset((head_key(c),) for c in chars))
         return ONE
 
 
 @functools.lru_cache(maxsize=4096)
-def _parsed(pattern: str, keep_case: bool = False) -> tuple[Info, bool, bool] | None:
+def _parsed(pattern: str, keep_case: bool = False,
+            with_heads: bool = False) -> tuple[Info, bool, bool] | None:
     """The analysis of a pattern, whether it is anchored at both ends and whether at the
-    start; once per process. `keep_case`: literals as written, not lower-cased."""
-    parser = _Parser(pattern, keep_case)
+    start; once per process. `keep_case`: literals as written, not lower-cased; `with_heads`:
+    with the first two characters of a match (Info.heads; None without)."""
+    parser = _Parser(pattern, keep_case, with_heads)
     try:
         info = parser.parse()
     except (Unsupported, ValueError, IndexError):
@@ -546,6 +551,17 @@ def first_key(c: str) -> str:
     return c.lower()
 
 
+def head_key(c: str) -> str:
+    """A character as `heads` compare it: first_key(), except that all white space is one key
+    (' ') and so are the ASCII digits ('0'); what a pattern allows there is seldom narrower, and
+    the sets of two characters stay small."""
+    if c.isspace():
+        return " "
+    if "0" <= c <= "9":
+        return "0"
+    return first_key(c)
+
+
 def first_chars(pattern: str) -> frozenset[str] | None:
     """When `pattern` is anchored at the start (every top-level branch begins with ^): the
     keys (`first_key`) of the characters a line it matches can begin with (compare
@@ -560,7 +576,7 @@ def first_chars(pattern: str) -> frozenset[str] | None:
 def first_heads(pattern: str) -> frozenset[tuple[str, ...]] | None:
     """When `pattern` is anchored at the start: the first two characters a match can begin
     with (`Info.heads`); None when not known."""
-    parsed = _parsed(pattern)
+    parsed = _parsed(pattern, with_heads=True)
     return parsed[0].heads if parsed is not None and parsed[2] else None
 
 
@@ -603,8 +619,8 @@ def exact_needles(pattern: str) -> tuple[frozenset[str], ...] | None:
     capital letter, which the line itself (not its fold) must hold; None when the
     pattern may ignore case somewhere or has none. The folded needles find a rule's candidate
     lines; these narrow them ('ap' is in 'happen', 'AP' is not)."""
-    if _ANY_CASE.search(pattern):
-        return None
+    if _ANY_CASE.search(pattern) or not any(c.isupper() for c in pattern):
+        return None                 # (no capital anywhere: no set of capitals either)
     found = needles(pattern, keep_case=True)
     # only a set with capitals selects lines the folded needles do not already: a lower-case
     # or caseless literal is mostly found as written wherever its fold is
@@ -1048,8 +1064,8 @@ class _FirstChars:
     def pick(self, opening: str):
         """The alternation of the branches a line that begins with `opening` could match
         (None: no branch)."""
-        k1 = first_key(opening[0]) if opening else None
-        k2 = first_key(opening[1]) if len(opening) > 1 else None
+        k1 = head_key(opening[0]) if opening else None
+        k2 = head_key(opening[1]) if len(opening) > 1 else None
         keep = tuple(o is None or o.admits(k1, k2) for o in self.openings)
         screen = self._by_branches.get(keep, _UNSEEN)
         if screen is _UNSEEN:

@@ -256,8 +256,8 @@ def test_a_line_is_screened_by_its_first_two_characters(pattern, begins, never):
     opening = prefilter._Opening(prefilter.first_heads(pattern))
 
     def admits(text):
-        return opening.admits(prefilter.first_key(text[0]) if text else None,
-                              prefilter.first_key(text[1]) if len(text) > 1 else None)
+        return opening.admits(prefilter.head_key(text[0]) if text else None,
+                              prefilter.head_key(text[1]) if len(text) > 1 else None)
     assert all(admits(t) for t in begins), [t for t in begins if not admits(t)]
     assert not any(admits(t) for t in never), [t for t in never if admits(t)]
 
@@ -282,8 +282,8 @@ def test_every_match_of_an_anchored_rule_begins_as_its_heads_say(rules):
                 if pattern.match(text):
                     checked += 1
                     assert opening.admits(
-                        prefilter.first_key(text[0]) if text else None,
-                        prefilter.first_key(text[1]) if len(text) > 1 else None), \
+                        prefilter.head_key(text[0]) if text else None,
+                        prefilter.head_key(text[1]) if len(text) > 1 else None), \
                         (pattern.pattern, text)
     assert checked > 300
 
@@ -321,8 +321,13 @@ def test_first_character_classes_hold_every_character_regex_matches():
     Unicode database may be newer than Python's)."""
     space, digit = regex.compile(r"\s"), regex.compile(r"\d")
     first_space, first_digit = prefilter.first_chars(r"^\s"), prefilter.first_chars(r"^\d")
+    # and as the first of two characters, keyed by head_key
+    head_space = {h[0] for h in prefilter.first_heads(r"^\sx")}
+    head_digit = {h[0] for h in prefilter.first_heads(r"^\dx")}
     for c in map(chr, range(0x110000)):
         if space.match(c):
             assert prefilter.first_key(c) in first_space, hex(ord(c))
+            assert prefilter.head_key(c) in head_space, hex(ord(c))
         if digit.match(c):
             assert prefilter.first_key(c) in first_digit, hex(ord(c))
+            assert prefilter.head_key(c) in head_digit, hex(ord(c))
