@@ -256,26 +256,45 @@ def pullquote(view: View) -> list[int]:
     a pull-quote or highlighted phrase that the extractor kept as a line of its own. The
     repeat must stand in quotation marks: an unquoted repeat is usually a name or a subhead."""
     kept = view.kept()
-    sizes = {ln.index: words_of(view, ln.text) for ln in kept}
-    short = [ln for ln in kept if 2 <= sizes[ln.index] <= 8 and not ends_sentence(ln.text)]
+    sizes = [ln.words if ln.words >= 0 else words_of(view, ln.text) for ln in kept]
+    short = [k for k, ln in enumerate(kept) if 2 <= sizes[k] <= 8 and not ends_sentence(ln.text)]
     if not short:
         return []
-    folded = {ln.index: norm_of(view, ln.text) for ln in kept}
-    # every text a fragment could stand in, in one string: most fragments are not there at all
-    longer = "\n".join(folded[o.index] for o in kept if sizes[o.index] >= 4)
+    # every text a fragment could stand in (4 words or more), folded, in one string: most
+    # fragments are not there at all, and the others are found where they are
+    longs = [k for k in range(len(kept)) if sizes[k] >= 4]
+    longer = "\n".join([norm_of(view, kept[k].text) for k in longs])
     out = []
-    for ln in short:
-        n, frag = sizes[ln.index], folded[ln.index]
+    for k in short:
+        n, frag = sizes[k], norm_of(view, kept[k].text)
         if longer.count(frag) < 1 + (n >= 4):     # (its own line is in `longer` from 4 words)
             continue
-        hosts = [o for o in kept
-                 if o.index != ln.index and sizes[o.index] >= 2 * n and frag in folded[o.index]]
-        if not hosts:           # most fragments: no regex to compile
-            continue
-        quoted = regex.compile(rf"[\"']\s*{regex.escape(frag)}|{regex.escape(frag)}[.,!?]?\s*[\"']")
-        if any(quoted.search(folded[o.index]) for o in hosts):
-            out.append(ln.index)
+        p = longer.find(frag)
+        while p >= 0:           # each place it stands, in a line twice as long, not its own
+            host = longs[longer.count("\n", 0, p)]
+            if host != k and sizes[host] >= 2 * n and _quoted(longer, p, len(frag)):
+                out.append(kept[k].index)
+                break
+            p = longer.find(frag, p + 1)
     return out
+
+
+def _quoted(text: str, p: int, size: int) -> bool:
+    """Whether the fragment at text[p:p + size] stands in quotation marks on its line (folded
+    text: one space between words): a quote before it ('"fragment', '" fragment') or after it
+    ('fragment"', 'fragment, "'...)."""
+    before = p - 1 if p > 0 and text[p - 1] == " " else p
+    if before > 0 and text[before - 1] in _QUOTE_MARKS:
+        return True
+    q = p + size
+    if q < len(text) and text[q] in ".,!?":
+        q += 1
+    if q < len(text) and text[q] == " ":
+        q += 1
+    return q < len(text) and text[q] in _QUOTE_MARKS
+
+
+_QUOTE_MARKS = "\"'"
 
 
 _BULLET = regex.compile(r"^[-–•*·▪►]\s+\S")
