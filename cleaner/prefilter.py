@@ -477,6 +477,7 @@ class _Parser:
         chars: set[str] = set()
         plain = not negated
         spaces = not negated            # only white space (\s, or literal spaces)
+        mixed = not negated             # plain characters and \s, no other escape or range
         first = True
         while True:
             c = self.peek()
@@ -495,6 +496,7 @@ class _Parser:
                 if e in _CLASS_ESCAPES:
                     plain = False
                     spaces = spaces and e == "s"
+                    mixed = mixed and e == "s"
                     if e in "pP":
                         if self.take("{"):
                             self.i = self.p.index("}", self.i) + 1
@@ -503,7 +505,7 @@ class _Parser:
                     continue
                 c = self.escaped_char(e)
             if self.peek() == "-" and self.peek(1) not in ("]", ""):
-                plain = spaces = False  # a range
+                plain = spaces = mixed = False  # a range
                 self.i += 1
                 if self.peek() == "\\":
                     self.i += 2
@@ -518,6 +520,11 @@ class _Parser:
             return Info(frozenset(c if self.keep_case else c.lower() for c in chars), (), 1,
                         frozenset(first_key(c) for c in chars), False,
                         frozenset((head_key(c),) for c in chars))
+        if mixed and chars and len(chars) <= 8 and all(
+                _safe(c) or c.lower() == c == c.upper() == c.casefold() for c in chars):
+            # white space or one of a few characters ([\u200b\s]): no other line opens a match
+            return Info(None, (), 1, SPACE.first | {first_key(c) for c in chars}, False,
+                        SPACE.heads | {(head_key(c),) for c in chars})
         return ONE
 
 

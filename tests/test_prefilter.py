@@ -248,6 +248,9 @@ def test_first_characters_unknown(pattern):
     (r"^.*x", ["abc", "x"], []),
     (r"^(?:a)?b", ["b", "bc", "ab"], ["", "c", "ac", "a"]),
     (r"^(?:a)?$", ["", "a", "b"], []),        # $ is not looked at: an empty match may begin any line
+    # white space or a few characters: a line of zero-width characters, not a line of text
+    (r"^[\u200b\ufeff\s]+$", ["\u200b", "\ufeff\u200b", " \u200b", "\t"], ["a", "1", "Zx", "\u200cx"]),
+    (r"(?i)^[x\s]y", ["xy", "Xy", " y"], ["y", "ay"]),
 ])
 def test_a_line_is_screened_by_its_first_two_characters(pattern, begins, never):
     """`first_heads`: the first two characters (keyed as needles fold them) a line must begin
