@@ -172,6 +172,9 @@ def rules_show(rule_id, rules_dir):
     else:
         click.echo(f"scope:       unit={rule.unit} where={rule.where} extend={rule.extend}")
         click.echo(f"pattern:     {rule.pattern.pattern}")
+        for label, near in (("unless", rule.unless), ("next", rule.next), ("prev", rule.prev)):
+            if near is not None:
+                click.echo(f"{label + ':':13}{near.pattern}")
     if rule.source:
         click.echo(f"source:      {rule.source}")
     for label, examples in (("pass", rule.passes), ("fail", rule.fails)):

@@ -442,18 +442,26 @@ def _search(pattern, text: str, deadline: float | None):
 
 
 def _matches(rule: Rule, line: Line, deadline: float | None):
+    """The rule's matches in the line: none where its `unless` pattern is found in the line
+    (tried only after a match, when it is the cheaper test by far)."""
     if deadline is None:        # an alarm guards the document: no limit per call (limits.py)
         if rule.unit == "line":
             m = rule.pattern.search(line.text)
-            return [m] if m else []
-        return list(rule.pattern.finditer(line.text))
-    try:
-        if rule.unit == "line":
-            m = rule.pattern.search(line.text, timeout=remaining(deadline))
-            return [m] if m else []
-        return list(rule.pattern.finditer(line.text, timeout=remaining(deadline)))
-    except TimeoutError:
-        raise DocumentTimeout() from None
+            found = [m] if m else []
+        else:
+            found = list(rule.pattern.finditer(line.text))
+    else:
+        try:
+            if rule.unit == "line":
+                m = rule.pattern.search(line.text, timeout=remaining(deadline))
+                found = [m] if m else []
+            else:
+                found = list(rule.pattern.finditer(line.text, timeout=remaining(deadline)))
+        except TimeoutError:
+            raise DocumentTimeout() from None
+    if found and rule.unless is not None and _search(rule.unless, line.text, deadline):
+        return []
+    return found
 
 
 def _context_ok(rule: Rule, lines: list[Line], i: int, deadline: float | None) -> bool:

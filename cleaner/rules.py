@@ -21,7 +21,7 @@ WHERE = ("head", "tail", "anywhere")
 EXTEND = ("none", "to_end", "run")
 GROUPS = ("credit", "agencies", "place", "author", "date", "url")
 RULE_KEYS = {"id", "category", "description", "unit", "where", "pattern", "detector", "extend",
-             "next", "prev", "agencies", "require", "source", "pass", "fail", "max_words"}
+             "next", "prev", "unless", "agencies", "require", "source", "pass", "fail", "max_words"}
 OUTLET_KEYS = {"name", "slug", "domains", "fingerprints", "wire", "source"}
 # Pattern rules run category by category in this order, outlet rules before generic ones;
 # a line already removed is not looked at again.
@@ -46,6 +46,7 @@ class Rule:
     extend: str = "none"
     next: Any = None                # compiled regex the next non-blank line must match
     prev: Any = None                # ... and the previous one
+    unless: Any = None              # compiled regex: a line where it is found anywhere is kept
     agencies: tuple[str, ...] = ()  # agencies credited whenever the rule fires
     require: tuple[str, ...] = ()   # metadata that must be found for a match to count
     max_words: int | None = None    # lines longer than this are never matched
@@ -227,6 +228,8 @@ def _rules(path: Path, data: dict, outlet: str | None, seen: dict[str, str]) -> 
             if bad:
                 raise RuleError(f"{path}: rule {rid}: unknown named group(s) {', '.join(bad)} "
                                 f"(one of {', '.join(GROUPS)})")
+        if "unless" in r and pattern is None:
+            raise RuleError(f"{path}: rule {rid}: 'unless' needs a 'pattern'")
         if r.get("extend", "none") == "to_end" and (r.get("unit", "line") != "line"
                                                     or r.get("where") != "tail"):
             raise RuleError(f"{path}: rule {rid}: extend = 'to_end' needs unit = 'line' "
@@ -246,6 +249,7 @@ def _rules(path: Path, data: dict, outlet: str | None, seen: dict[str, str]) -> 
             detector=r.get("detector"), extend=r.get("extend", "none"),
             next=_compile(path, rid, "next", r["next"]) if "next" in r else None,
             prev=_compile(path, rid, "prev", r["prev"]) if "prev" in r else None,
+            unless=_compile(path, rid, "unless", r["unless"]) if "unless" in r else None,
             agencies=_strings(path, rid, "agencies", r.get("agencies", [])),
             require=require, max_words=r.get("max_words"), source=r.get("source", ""),
             passes=passes, fails=fails, outlet=outlet))

@@ -50,6 +50,7 @@ def test_duplicate_id_names_both_files(tree):
     (('unit = "line"', 'unit = "word"'), "unit must be one of"),
     (("pattern = '^Buy now$'", "pattern = '^(?P<nonsense>Buy) now$'"), "unknown named group"),
     (('unit = "line"', 'unit = "span"\nwhere = "tail"\nextend = "to_end"'), "to_end"),
+    (("pattern = '^Buy now$'", "pattern = '^Buy now$'\nunless = '(said'"), "unless does not compile"),
 ])
 def test_bad_rule_is_refused_with_file_and_rule(tree, change, message):
     old, new = change
@@ -76,3 +77,16 @@ def test_disable_by_category_keeps_those_lines():
     text = "Storm hits coast\n\nThe storm hit the coast on Monday, officials said.\n\nFollow us on Twitter for the latest news."
     assert "Follow us on Twitter" not in clean(text).body
     assert "Follow us on Twitter" in clean(text, config=Config(disable=frozenset({"promo"}))).body
+
+
+def test_unless_keeps_a_line_that_holds_it(tree):
+    """`unless`: a line the pattern matches stays when the unless pattern is found anywhere in
+    it (reported speech about the noise, say); its pass example is checked like any other."""
+    write(tree, "a.toml", GOOD.format(n=1).replace(
+        "pattern = '^Buy now$'", "pattern = '(?i)^buy now\\b.*'\nunless = '(?i)\\bsaid\\b'").replace(
+        'pass = ["We buy now and pay later, she said."]', 'pass = ["Buy now or regret it, he said."]'))
+    config = Config(rules_dir=tree)
+    assert clean("Storm hits coast\n\nBuy now and save.", config=config).removed
+    assert not clean("Storm hits coast\n\nBuy now or never, she said.", config=config).removed
+    rule = load_rules(tree).by_id["generic.test.1"]
+    assert rule.unless.pattern == "(?i)\\bsaid\\b"
