@@ -16,7 +16,7 @@ from .metadata import agencies_in
 from .model import Config, Document, Hit, Line
 from .prefilter import Screened, for_document
 from .rules import PHASES, Rule, RuleSet
-from .segment import ends_sentence, words
+from .segment import ends_sentence, sizes, words
 
 
 class _View:
@@ -97,27 +97,22 @@ def detectors_for(rules: RuleSet, config: Config) -> list[Rule]:
     return _ordered(rules, None, config.disable, detectors=True)
 
 
-_ORDERED: dict[tuple, tuple[RuleSet, list[Rule]]] = {}
-
-
 def _ordered(rules: RuleSet, slug: str | None, disable: frozenset[str],
              detectors: bool = False) -> list[Rule]:
     """The enabled pattern rules (generic plus one outlet pack) in the order they run, or the
-    enabled detectors in theirs; worked out once per process and selection."""
-    key = (id(rules), slug, disable, detectors)
-    hit = _ORDERED.get(key)
-    if hit is None or hit[0] is not rules:
+    enabled detectors in theirs; worked out once per rule set and selection."""
+    def make() -> list[Rule]:
         if detectors:
             order = list(DETECTORS)
-            chosen = sorted((r for r in rules.generic if r.detector
-                             and rules.enabled(r, disable)), key=lambda r: order.index(r.detector))
-        else:
-            pack = rules.outlet(slug) if slug is not None else None
-            chosen = [r for r in (*rules.generic, *(pack.rules if pack is not None else ()))
-                      if r.pattern is not None and rules.enabled(r, disable)]
-            chosen.sort(key=lambda r: (r.outlet is None, PHASES[r.category]))
-        hit = _ORDERED[key] = (rules, chosen)
-    return hit[1]
+            return sorted((r for r in rules.generic if r.detector and rules.enabled(r, disable)),
+                          key=lambda r: order.index(r.detector))
+        pack = rules.outlet(slug) if slug is not None else None
+        chosen = [r for r in (*rules.generic, *(pack.rules if pack is not None else ()))
+                  if r.pattern is not None and rules.enabled(r, disable)]
+        chosen.sort(key=lambda r: (r.outlet is None, PHASES[r.category]))
+        return chosen
+
+    return rules.once(("order", slug, disable, detectors), make)
 
 
 def apply_rules(doc: Document, rules: RuleSet, config: Config,
@@ -444,19 +439,15 @@ def _search(pattern, text: str, deadline: float | None):
 def _matches(rule: Rule, line: Line, deadline: float | None):
     """The rule's matches in the line: none where its `unless` pattern is found in the line
     (tried only after a match, when it is the cheaper test by far)."""
-    if deadline is None:        # an alarm guards the document: no limit per call (limits.py)
-        if rule.unit == "line":
-            m = rule.pattern.search(line.text)
-            found = [m] if m else []
-        else:
-            found = list(rule.pattern.finditer(line.text))
+    if rule.unit == "line":     # under an alarm (deadline None) no limit per call: limits.py
+        m = rule.pattern.search(line.text) if deadline is None \
+            else _search(rule.pattern, line.text, deadline)
+        found = [m] if m else []
+    elif deadline is None:
+        found = list(rule.pattern.finditer(line.text))
     else:
         try:
-            if rule.unit == "line":
-                m = rule.pattern.search(line.text, timeout=remaining(deadline))
-                found = [m] if m else []
-            else:
-                found = list(rule.pattern.finditer(line.text, timeout=remaining(deadline)))
+            found = list(rule.pattern.finditer(line.text, timeout=remaining(deadline)))
         except TimeoutError:
             raise DocumentTimeout() from None
     if found and rule.unless is not None and _search(rule.unless, line.text, deadline):
@@ -537,7 +528,7 @@ def _guard(doc: Document, config: Config) -> bool:
     and the body keeps at least 50 words of its own, the block goes all the
     same, with a warning giving the share. A page that is mostly its comment section loses
     the comments, not its story."""
-    total = sum(ln.words if ln.words >= 0 else words(ln.text) for ln in doc.lines)
+    total = sum(sizes(ln)[0] for ln in doc.lines)
     if not total:                   # (no word spans a line break: those are white space)
         return False
     content = [h for h in doc.hits if h.rule.category != "metadata"]

@@ -51,43 +51,37 @@ def photo_credit(text: str, rules: RuleSet) -> str | None:
                 return table[key]
     for part in parts:
         folded = prefilter.fold(part)
-        for table in (rules.agencies, rules.photo):
-            hit = _first_mentioned(table, part, folded)
+        for table in ("agencies", "photo"):
+            hit = _first_mentioned(_aliases(rules, table), part, folded)
             if hit:
                 return hit
     named = [p for p in parts if p]
     return proper_case(named[-1]) if named else None
 
 
-def _first_mentioned(table: dict[str, str], text: str, folded: str) -> str | None:
-    """The name of the first alias of `table` (in its order) that `text` holds as a whole
-    word, any case (`folded` is prefilter.fold(text)). An alias whose literals are not in
-    the text is skipped without a regex (prefilter.could_match, written out)."""
-    for needle, sets, pattern, name in _aliases(table):
-        if needle is not None:
-            if needle in folded and pattern.search(text):
-                return name
-        elif (sets is None or all(any(n in folded for n in group) for group in sets)) \
+def _first_mentioned(aliases: list[tuple], text: str, folded: str) -> str | None:
+    """The name of the first alias (in the table's order) that `text` holds as a whole word,
+    any case (`folded` is prefilter.fold(text)). An alias whose needles are not in the text is
+    skipped without a regex; most aliases have one needle, tested with `in` alone."""
+    for needle, sets, pattern, name in aliases:
+        if (needle in folded if needle is not None else prefilter.holds(sets, folded)) \
                 and pattern.search(text):
             return name
     return None
 
 
-_ALIASES: dict[int, tuple[dict, list]] = {}
-
-
-def _aliases(table: dict[str, str]) -> list[tuple]:
+def _aliases(rules: RuleSet, table: str) -> list[tuple]:
     """(its one needle, or else its needle sets; whole-word pattern; name) for each alias of
-    a table, in order; worked out once per process and table."""
-    hit = _ALIASES.get(id(table))
-    if hit is None or hit[0] is not table:
+    the rule set's `table` ("agencies" or "photo"), in order; worked out once per rule set."""
+    def make() -> list[tuple]:
         entries = []
-        for alias, name in table.items():
+        for alias, name in getattr(rules, table).items():
             sets = prefilter.needles(_word(alias).pattern)
             one = next(iter(sets[0])) if sets and len(sets) == 1 and len(sets[0]) == 1 else None
             entries.append((one, sets, _word(alias), name))
-        hit = _ALIASES[id(table)] = (table, entries)
-    return hit[1]
+        return entries
+
+    return rules.once(("aliases", table), make)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -55,7 +55,7 @@ class Line:
     end: int
     text: str
     words: int = -1     # words in text (segment.words), counted when the line is cut; -1: not
-    solid: int = -1     # non-space characters in text (prefilter.solid); -1: not counted
+    solid: int = -1     # non-space characters in text (segment.sizes); -1: not counted
 
 
 @dataclass(slots=True)

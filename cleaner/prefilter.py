@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .limits import ALARMED
+from .segment import sizes
 
 MIN_NEEDLE = 2          # shorter needles select too little to pay for themselves
 MAX_SET = 64            # most strings in a derived set (literal alternations expand to sets)
@@ -639,14 +640,9 @@ def exact_needles(pattern: str) -> tuple[frozenset[str], ...] | None:
 def max_solid(pattern: str) -> int | None:
     """When `pattern` is anchored at both ends (^...$, every top-level branch): the most
     non-space characters a line it matches can hold (None: no bound). A line with more
-    (`solid()`) cannot match."""
+    (`segment.sizes`) cannot match."""
     parsed = _parsed(pattern)
     return parsed[0].width if parsed is not None and parsed[1] else None
-
-
-def solid(text: str) -> int:
-    """Non-space characters of a text (Python's white space includes all of the regex's \\s)."""
-    return sum(map(len, text.split()))
 
 
 def fold(text: str) -> str:
@@ -861,8 +857,7 @@ class Prefilter:
                 for slots, bound in around:
                     found = _holding_all(per_slot, slots)
                     if bound is not None:
-                        found = {i for i in found if (lines[i].solid if lines[i].solid >= 0
-                                                      else solid(lines[i].text)) <= bound}
+                        found = {i for i in found if sizes(lines[i])[1] <= bound}
                     if not found:
                         gated.add(rid)      # no line could be the neighbour it needs
         texts = [ln.text for ln in lines]
@@ -879,18 +874,13 @@ class Prefilter:
         for rid in gated:
             result[rid] = set()
         if self.bounds or self.word_bounds:
-            measured = []               # (words, non-space characters, line index)
-            for ln in lines:
-                if ln.words < 0:
-                    parts = ln.text.split()     # words() and solid() in one go
-                    measured.append((len(parts), sum(map(len, parts)), ln.index))
-                else:                           # counted when the text was cut into lines
-                    measured.append((ln.words, ln.solid, ln.index))
+            # (words, non-space characters, line index)
+            measured = [(*sizes(ln), ln.index) for ln in lines]
             for bounds, k in ((self.bounds, 1), (self.word_bounds, 0)):
                 if not bounds:
                     continue
                 order = sorted(measured, key=lambda m: m[k])
-                sizes = [m[k] for m in order]
+                ranked = [m[k] for m in order]
                 prefix: dict[int, set[int]] = {}    # shared: the engine does not change them
                 for rid in live:
                     bound = bounds.get(rid)
@@ -899,7 +889,7 @@ class Prefilter:
                     have = result.get(rid)
                     if have is not None and not have:
                         continue
-                    cut = bisect.bisect_right(sizes, bound)
+                    cut = bisect.bisect_right(ranked, bound)
                     short = prefix.get(cut)
                     if short is None:
                         short = prefix[cut] = {m[2] for m in order[:cut]}
@@ -1095,7 +1085,12 @@ class _FirstChars:
 def could_match(pattern, folded: str) -> bool:
     """False only when `pattern` (compiled, or its source) cannot match anywhere in a text whose
     fold() is `folded`: no needle of one of its sets is there. The analysis is cached."""
-    sets = needles(getattr(pattern, "pattern", pattern))
+    return holds(needles(getattr(pattern, "pattern", pattern)), folded)
+
+
+def holds(sets: tuple[frozenset[str], ...] | None, folded: str) -> bool:
+    """Whether a folded text holds a needle of every set (`needles()`; None: nothing is
+    known, so it may match)."""
     return sets is None or all(any(n in folded for n in group) for group in sets)
 
 
@@ -1128,42 +1123,29 @@ class Fingerprints:
         return out
 
 
-_CACHE: dict[tuple[int, str | None], tuple[object, Prefilter]] = {}
-_PRINTS: dict[int, tuple[object, Fingerprints]] = {}
-_SCANNERS: dict[int, tuple[object, Scanner]] = {}
-
-
 def scanner_of(rules) -> Scanner:
     """The one scanner of a rule set, over the needles of all its patterns (rules, their
-    neighbours, fingerprints), built once per process."""
-    hit = _SCANNERS.get(id(rules))
-    if hit is None or hit[0] is not rules:
+    neighbours, fingerprints), built once per rule set."""
+    def make() -> Scanner:
         patterns = [f.pattern for pack in rules.outlets for f in pack.fingerprints]
         for rule in rules.by_id.values():
             patterns += [p.pattern for p in (rule.pattern, rule.next, rule.prev) if p is not None]
-        hit = _SCANNERS[id(rules)] = (rules, Scanner(
-            n for p in patterns for group in needles(p) or () for n in group))
-    return hit[1]
+        return Scanner(n for p in patterns for group in needles(p) or () for n in group)
+
+    return rules.once("scanner", make)
 
 
 def fingerprints_of(rules) -> Fingerprints:
-    """The fingerprint screen of a rule set, built once per process."""
-    hit = _PRINTS.get(id(rules))
-    if hit is None or hit[0] is not rules:
-        hit = _PRINTS[id(rules)] = (rules, Fingerprints(
-            [f for pack in rules.outlets for f in pack.fingerprints], scanner_of(rules)))
-    return hit[1]
+    """The fingerprint screen of a rule set, built once per rule set."""
+    return rules.once("fingerprints", lambda: Fingerprints(
+        [f for pack in rules.outlets for f in pack.fingerprints], scanner_of(rules)))
 
 
 def for_document(rules, pack) -> Prefilter:
     """The prefilter for the generic rules plus one outlet pack (or none), built once per
-    process and rule set."""
-    key = (id(rules), pack.slug if pack is not None else None)
-    hit = _CACHE.get(key)
-    if hit is None or hit[0] is not rules:
-        chosen = list(rules.generic) + list(pack.rules if pack is not None else ())
-        hit = _CACHE[key] = (rules, Prefilter(chosen, scanner_of(rules)))
-    return hit[1]
+    rule set and pack."""
+    return rules.once(("prefilter", pack.slug if pack is not None else None), lambda: Prefilter(
+        list(rules.generic) + list(pack.rules if pack is not None else ()), scanner_of(rules)))
 
 
 def warm(rules) -> None:

@@ -96,6 +96,20 @@ class RuleSet:
                     out[d].append(k)
         return {d: tuple(ks) for d, ks in out.items()}
 
+    @functools.cached_property
+    def derived(self) -> dict:
+        """What the pipeline works out once from this rule set (the rules' order, the
+        prefilters, the scanner...), under keys of its own: it lives and goes with the set."""
+        return {}
+
+    def once(self, key, make):
+        """make(), worked out once for this rule set and `key` (kept in `derived`)."""
+        store = self.derived
+        value = store.get(key, _MISSING)
+        if value is _MISSING:
+            value = store[key] = make()
+        return value
+
     def packs_of_host(self, host: str) -> set[int]:
         """The positions of the packs with a domain that is the host or a parent of it
         ('news.bbc.co.uk' is bbc.co.uk's)."""
@@ -272,6 +286,7 @@ def _outlet(path: Path, data: dict, seen: dict[str, str]) -> OutletPack:
                       source=info.get("source", ""), rules=tuple(_rules(path, data, slug, seen)))
 
 
+_MISSING = object()
 _SPACING = regex.compile(r"[\s\-]+")
 
 

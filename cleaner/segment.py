@@ -22,11 +22,21 @@ def lines_of(text: str) -> list[Line]:
         stripped = raw.strip()
         if stripped:
             start = pos + len(raw) - len(raw.lstrip())
-            parts = stripped.split()        # words and non-space characters, counted once
             out.append(Line(len(out), start, start + len(stripped), stripped,
-                            len(parts), sum(map(len, parts))))
+                            *_sizes(stripped)))        # counted once, here
         pos += len(raw)
     return out
+
+
+def sizes(line: Line) -> tuple[int, int]:
+    """(words, non-space characters) of a line: as counted when the text was cut into lines,
+    or counted now for a line made elsewhere."""
+    return (line.words, line.solid) if line.words >= 0 else _sizes(line.text)
+
+
+def _sizes(text: str) -> tuple[int, int]:
+    parts = text.split()            # Python's white space includes all of the regex's \s
+    return len(parts), sum(map(len, parts))
 
 
 def words(text: str) -> int:

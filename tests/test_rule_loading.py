@@ -51,6 +51,7 @@ def test_duplicate_id_names_both_files(tree):
     (("pattern = '^Buy now$'", "pattern = '^(?P<nonsense>Buy) now$'"), "unknown named group"),
     (('unit = "line"', 'unit = "span"\nwhere = "tail"\nextend = "to_end"'), "to_end"),
     (("pattern = '^Buy now$'", "pattern = '^Buy now$'\nunless = '(said'"), "unless does not compile"),
+    (("pattern = '^Buy now$'", "detector = 'title'\nunless = 'said'"), "'unless' needs a 'pattern'"),
 ])
 def test_bad_rule_is_refused_with_file_and_rule(tree, change, message):
     old, new = change
