@@ -170,3 +170,19 @@ def test_fuzz_jsonl_reader_gives_one_result_per_line(lines):
     for doc in docs:
         result = clean_document(doc, rules=rules)
         json.loads(dumps(result.to_dict()))
+
+
+# Every white space character Python knows, line breaks included.
+SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+
+
+@settings(max_examples=600, **PROFILE)
+@given(st.text(alphabet=st.sampled_from(list(SPACES) + list("ab’é,")), max_size=60))
+def test_lines_hold_the_words_and_characters_str_split_counts(text):
+    """Line sizes read the max_words/solid bounds and word shares: counted by spaces when the
+    text holds no other white space inside lines, they must still be what str.split() says."""
+    from cleaner.segment import lines_of
+    for sample in (text, *(f"one{c}two three" for c in SPACES)):   # each space on its own too
+        for line in lines_of(sample):
+            parts = line.text.split()
+            assert (line.words, line.solid) == (len(parts), sum(map(len, parts))), line.text
