@@ -939,6 +939,21 @@ class Screened:
         rules of one screen share its answers, so each line is tested once per document."""
         memo, screen, anchored, texts = self.memo, self.screen, self.anchored, self.texts
         out = []
+        if anchored and not self.timed and isinstance(screen, _FirstChars):
+            # the common case, written out: the alternation for the line's opening, matched
+            table = screen.table
+            for ln in lines:
+                i = ln.index
+                hit = memo.get(i)
+                if hit is None:
+                    text = texts[i]
+                    picked = table.get(text[:2], _UNSEEN)
+                    if picked is _UNSEEN:
+                        picked = screen.opened(text[:2])
+                    hit = memo[i] = picked is not None and picked.match(text) is not None
+                if hit:
+                    out.append(ln)
+            return out
         for ln in lines:
             hit = memo.get(ln.index)
             if hit is None:
@@ -1070,13 +1085,18 @@ class _FirstChars:
             screen = self._by_branches[keep] = _compiled("|".join(chosen)) if chosen else None
         return screen
 
+    def opened(self, opening: str):
+        """pick(opening), remembered for the opening (up to OPENINGS of them)."""
+        screen = self.pick(opening)
+        if len(self.table) < self.OPENINGS:
+            self.table[opening] = screen
+        return screen
+
     def match(self, text: str, timeout: float | None = None):
         opening = text[:2]
         screen = self.table.get(opening, _UNSEEN)
         if screen is _UNSEEN:
-            screen = self.pick(opening)
-            if len(self.table) < self.OPENINGS:
-                self.table[opening] = screen
+            screen = self.opened(opening)
         if screen is None:
             return None
         return screen.match(text) if timeout is None else screen.match(text, timeout=timeout)
