@@ -123,8 +123,36 @@ _DAY_FIRST = regex.compile(r"\b\d{1,2}[./]\d{1,2}[./]\d{4}\b")
 _CLOCK = regex.compile(r"(?<![\d.])\d{1,2}[:.]\d{2}(?![\d.])")
 
 
-def iso_date(text: str) -> str | None:
-    """Parse a printed date ('DECEMBER 29, 2019 20:30') to ISO 8601 ('2019-12-29T20:30:00')."""
+# A clock written with an h ('08h00', '8h', '20 h 13'), as French and Portuguese dates do.
+_H_CLOCK = regex.compile(r"(?<![\d\p{L}])(\d{1,2})\s*h\s*(\d{2})?(?![\d\p{L}])", regex.IGNORECASE)
+_ENGLISH = ("January", "February", "March", "April", "May", "June", "July", "August",
+            "September", "October", "November", "December")
+
+
+def _month_names(rules: RuleSet | None):
+    """(regex, table): a month name of the rule set's vocabulary after a day number ('20
+    novembre', '20. November', '20 de noviembre', '20.nov.'), or None without a vocabulary."""
+    if rules is None or not rules.months:
+        return None
+
+    def make():
+        names = "|".join(regex.escape(n) for n in sorted(rules.months, key=len, reverse=True))
+        return regex.compile(rf"(?i)(?<!\d)(\d{{1,2}})(?:er)?\.?\s*(?:de\s+)?({names})\.?"
+                             r"(?!\p{L})\s*(?:de(?:l)?\s+(?=\d))?"), rules.months
+
+    return rules.once("month names", make)
+
+
+def iso_date(text: str, rules: RuleSet | None = None) -> str | None:
+    """Parse a printed date ('DECEMBER 29, 2019 20:30') to ISO 8601 ('2019-12-29T20:30:00').
+    With `rules`, month names in the languages of its vocabulary are read too ('20 novembre
+    2019 à 08h00' -> '2019-11-20T08:00:00')."""
+    months = _month_names(rules)
+    if months is not None:
+        found, table = months
+        text = found.sub(lambda m: f"{m.group(1)} {_ENGLISH[table[m.group(2).casefold()] - 1]} ",
+                         text)
+        text = _H_CLOCK.sub(lambda m: f"{m.group(1)}:{m.group(2) or '00'}", text)
     cleaned = _DATE_WORDS.sub(" ", text)
     cleaned = _ZONE_ON.sub("", cleaned).strip(" |,-")
     try:
@@ -189,7 +217,7 @@ def extract(doc: Document, rules: RuleSet) -> Document:
         if "author" in g:
             put("byline", authors(g["author"]), rule.id)
         if "date" in g:
-            put("published", iso_date(g["date"]), rule.id)
+            put("published", iso_date(g["date"], rules), rule.id)
         if "url" in g:
             put("source_url", clean_url(g["url"]), rule.id)
 
@@ -199,7 +227,7 @@ def extract(doc: Document, rules: RuleSet) -> Document:
     if hints.get("author") and not fields["byline"]:
         put("byline", authors(hints["author"]), "input")
     if hints.get("date"):
-        put("published", iso_date(hints["date"]) or hints["date"], "input")
+        put("published", iso_date(hints["date"], rules) or hints["date"], "input")
     if doc.url or hints.get("url"):
         put("source_url", clean_url(doc.url or hints["url"]), "input")
     if doc.outlet is not None:

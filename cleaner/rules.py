@@ -78,6 +78,7 @@ class RuleSet:
     outlets: tuple[OutletPack, ...]
     agencies: dict[str, str] = field(default_factory=dict)   # folded alias -> canonical name
     photo: dict[str, str] = field(default_factory=dict)      # photo-only agencies, same shape
+    months: dict[str, int] = field(default_factory=dict)     # folded month name -> 1..12
 
     @functools.cached_property
     def by_id(self) -> dict[str, Rule]:
@@ -175,8 +176,9 @@ def load_rules(rules_dir: Path | None = None) -> RuleSet:
         slugs[pack.slug] = str(path)
         outlets.append(pack)
     agencies, photo = _vocab(root / "vocab" / "agencies.toml")
+    months = _months(root / "vocab" / "months.toml")
     generic.sort(key=lambda r: (r.detector is not None, PHASES[r.category]))
-    return RuleSet(tuple(generic), tuple(outlets), agencies, photo)
+    return RuleSet(tuple(generic), tuple(outlets), agencies, photo, months)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -311,3 +313,28 @@ def _vocab(path: Path) -> tuple[dict[str, str], dict[str, str]]:
                 table[fold(alias)] = name
         tables.append(table)
     return tables[0], tables[1]
+
+
+def _months(path: Path) -> dict[str, int]:
+    """Month names by language (optional: without them only English dates are read)."""
+    if not path.is_file():
+        return {}
+    data = _read(path)
+    table: dict[str, int] = {}
+    for language, entry in data.items():
+        where = f"{path}: [{language}]"
+        if not isinstance(entry, dict):
+            raise RuleError(f"{where} must be a table holding months = [...]")
+        _no_unknown(path, entry, {"months"}, f"[{language}]")
+        months = entry.get("months")
+        if not isinstance(months, list) or len(months) != 12 or not all(
+                isinstance(m, list) and m and all(isinstance(n, str) and n.strip() for n in m)
+                for m in months):
+            raise RuleError(f"{where}: months must list 12 months, each a list of names")
+        for number, names in enumerate(months, 1):
+            for name in names:
+                key = name.strip().casefold()
+                if table.setdefault(key, number) != number:
+                    raise RuleError(f"{where}: {name!r} is month {number} here and month "
+                                    f"{table[key]} in another language")
+    return table

@@ -1,7 +1,9 @@
 """Printed dates become ISO 8601 the way a reader of that date would read it."""
 import pytest
 
+from cleaner import clean
 from cleaner.metadata import authors, iso_date
+from cleaner.rules import load_rules
 
 
 @pytest.mark.parametrize("printed,iso", [
@@ -14,6 +16,39 @@ from cleaner.metadata import authors, iso_date
 ])
 def test_printed_dates(printed, iso):
     assert iso_date(printed) == iso
+
+
+@pytest.mark.parametrize("printed,iso", [
+    ("20 novembre 2019 à 08h00", "2019-11-20T08:00:00"),
+    ("1er janvier 2020", "2020-01-01"),
+    ("20 févr. 2019", "2019-02-20"),
+    ("20. November 2019, 08:00", "2019-11-20T08:00:00"),
+    ("Mittwoch, 20. Dezember 2019", "2019-12-20"),
+    ("20 de noviembre de 2019, 08:00", "2019-11-20T08:00:00"),
+    ("3 mar 2021", "2021-03-03"),
+    ("20 novembre 2019", "2019-11-20"),
+    ("22 de outubro de 2010 às 20:13", "2010-10-22T20:13:00"),
+    ("20.nov.2019 às 8h00", "2019-11-20T08:00:00"),
+    ("20/11/2019 08h00", "2019-11-20T08:00:00"),
+    ("20 ноября 2019 г. в 08:00", "2019-11-20T08:00:00"),
+    ("DECEMBER 29, 2019 20:30", "2019-12-29T20:30:00"),
+])
+def test_dates_in_the_languages_of_the_packs(printed, iso):
+    """Month names come from rules/vocab/months.toml; a clock may be written 08h00."""
+    assert iso_date(printed, load_rules()) == iso
+
+
+@pytest.mark.parametrize("line,iso", [
+    ("Publié le 20 novembre 2019 à 08h00", "2019-11-20T08:00:00"),
+    ("Publicado el 20 de noviembre de 2019", "2019-11-20"),
+    ("Опубликовано 20 ноября 2019", "2019-11-20"),
+    ("Pubblicato il 20 novembre 2019", "2019-11-20"),
+])
+def test_a_removed_date_line_gives_the_publication_date(line, iso):
+    result = clean(f"{line}\n\nThe council met on Tuesday and voted on the budget for the "
+                   f"coming year after a long debate.")
+    assert result.published == iso
+    assert line not in result.body
 
 
 @pytest.mark.parametrize("printed,names", [

@@ -91,3 +91,26 @@ def test_unless_keeps_a_line_that_holds_it(tree):
     assert not clean("Storm hits coast\n\nBuy now or never, she said.", config=config).removed
     rule = load_rules(tree).by_id["generic.test.1"]
     assert rule.unless.pattern == "(?i)\\bsaid\\b"
+
+
+@pytest.mark.parametrize("text,message", [
+    ('[fr]\nmonths = [["janvier"]]', "months must list 12 months"),
+    ('[fr]\nmois = []', "unknown key(s) in [fr]: mois"),
+    ('[fr]\nmonths = [' + ', '.join('["m%d"]' % k for k in range(1, 12)) + ', ["dec"]]\n'
+     '[xx]\nmonths = [["dec"]' + ', ["x%d"]' * 11 % tuple(range(11)) + ']',
+     "'dec' is month 1 here and month 12 in another language"),
+])
+def test_a_bad_month_vocabulary_is_refused_with_its_file(tree, text, message):
+    path = tree / "vocab" / "months.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RuleError) as err:
+        load_rules(tree)
+    assert message in str(err.value) and str(path) in str(err.value)
+
+
+def test_without_a_month_vocabulary_english_dates_are_still_read(tree):
+    (tree / "vocab" / "months.toml").unlink()
+    write(tree, "a.toml", GOOD.format(n=1))
+    assert load_rules(tree).months == {}
+    from cleaner.metadata import iso_date
+    assert iso_date("30 December 2019", load_rules(tree)) == "2019-12-30"
