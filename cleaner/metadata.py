@@ -216,7 +216,7 @@ def extract(doc: Document, rules: RuleSet) -> Document:
             put("dateline", " ".join(g["place"].split()).strip(" ,"), rule.id)
         if "author" in g:
             put("byline", authors(g["author"]), rule.id)
-        if "date" in g:
+        if "date" in g and fields["published"] is None:    # (the first date read counts)
             put("published", iso_date(g["date"], rules), rule.id)
         if "url" in g:
             put("source_url", clean_url(g["url"]), rule.id)
@@ -226,7 +226,7 @@ def extract(doc: Document, rules: RuleSet) -> Document:
     put("subtitle", hints.get("description") if prov.get("subtitle") else None, "input")
     if hints.get("author") and not fields["byline"]:
         put("byline", authors(hints["author"]), "input")
-    if hints.get("date"):
+    if hints.get("date") and fields["published"] is None:
         put("published", iso_date(hints["date"], rules) or hints["date"], "input")
     if doc.url or hints.get("url"):
         put("source_url", clean_url(doc.url or hints["url"]), "input")
