@@ -144,14 +144,15 @@ def _month_names(rules: RuleSet | None):
 
 
 def iso_date(text: str, rules: RuleSet | None = None) -> str | None:
-    """Parse a printed date ('DECEMBER 29, 2019 20:30') to ISO 8601 ('2019-12-29T20:30:00').
-    With `rules`, month names in the languages of its vocabulary are read too ('20 novembre
-    2019 à 08h00' -> '2019-11-20T08:00:00')."""
+    """Parse a printed date ('DECEMBER 29, 2019 20:30') to ISO 8601 ('2019-12-29T20:30:00'); a
+    clock may be written with an h ('08h00'). With `rules`, month names in the languages of its
+    vocabulary are read too ('20 novembre 2019 à 08h00' -> '2019-11-20T08:00:00')."""
     months = _month_names(rules)
     if months is not None:
         found, table = months
         text = found.sub(lambda m: f"{m.group(1)} {_ENGLISH[table[m.group(2).casefold()] - 1]} ",
                          text)
+    if "h" in text or "H" in text:
         text = _H_CLOCK.sub(lambda m: f"{m.group(1)}:{m.group(2) or '00'}", text)
     cleaned = _DATE_WORDS.sub(" ", text)
     cleaned = _ZONE_ON.sub("", cleaned).strip(" |,-")

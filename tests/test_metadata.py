@@ -13,6 +13,7 @@ from cleaner.rules import load_rules
     ("11/20/2019", "2019-11-20"),
     ("20.11.2019 08:00", "2019-11-20T08:00:00"),
     ("Published: 30 December 2019", "2019-12-30"),
+    ("20/11/2019 08h00", "2019-11-20T08:00:00"),
 ])
 def test_printed_dates(printed, iso):
     assert iso_date(printed) == iso
