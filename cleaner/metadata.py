@@ -123,37 +123,46 @@ _DAY_FIRST = regex.compile(r"\b\d{1,2}[./]\d{1,2}[./]\d{4}\b")
 _CLOCK = regex.compile(r"(?<![\d.])\d{1,2}[:.]\d{2}(?![\d.])")
 
 
-# A clock written with an h ('08h00', '8h', '20 h 13'), as French and Portuguese dates do.
-_H_CLOCK = regex.compile(r"(?<![\d\p{L}])(\d{1,2})\s*h\s*(\d{2})?(?![\d\p{L}])", regex.IGNORECASE)
+# A clock written with an h, as French and Portuguese dates do ('08h00', '8h20min'). Minutes
+# are needed: '2h' alone is as often a duration ('updated 2h ago', '3 h read').
+_H_CLOCK = regex.compile(r"(?<![\d\p{L}])(\d{1,2})h(\d{2})(?:min)?(?![\d\p{L}])", regex.IGNORECASE)
 _ENGLISH = ("January", "February", "March", "April", "May", "June", "July", "August",
             "September", "October", "November", "December")
 
 
 def _month_names(rules: RuleSet | None):
-    """(regex, table): a month name of the rule set's vocabulary after a day number ('20
-    novembre', '20. November', '20 de noviembre', '20.nov.'), or None without a vocabulary."""
+    """(regex, table): a month name of the rule set's vocabulary between a day number and a
+    year ('20 novembre 2019', '20. November 2019', '20 de noviembre de 2019', '20.nov.2019'),
+    or None without a vocabulary. Both numbers are needed: 'out', 'set' and 'ago' are months
+    in Portuguese or Italian, and words elsewhere ('5 out of 10')."""
     if rules is None or not rules.months:
         return None
 
     def make():
         names = "|".join(regex.escape(n) for n in sorted(rules.months, key=len, reverse=True))
         return regex.compile(rf"(?i)(?<!\d)(\d{{1,2}})(?:er)?\.?\s*(?:de\s+)?({names})\.?"
-                             r"(?!\p{L})\s*(?:de(?:l)?\s+(?=\d))?"), rules.months
+                             r"(?!\p{L})\s*(?:del?\s+)?(?=\d{4}(?!\d))"), rules.months
 
     return rules.once("month names", make)
 
 
+def _english(m, table: dict[str, int]) -> str:
+    """'20 novembre ' for a match of _month_names: the month named in English. A name the
+    pattern matched under case folding but that folds otherwise (a dotted capital İ) is left."""
+    number = table.get(m.group(2).casefold())
+    return f"{m.group(1)} {_ENGLISH[number - 1]} " if number else m.group(0)
+
+
 def iso_date(text: str, rules: RuleSet | None = None) -> str | None:
     """Parse a printed date ('DECEMBER 29, 2019 20:30') to ISO 8601 ('2019-12-29T20:30:00'); a
-    clock may be written with an h ('08h00'). With `rules`, month names in the languages of its
+    clock may be written with an h ('08h00', not '8h'). With `rules`, month names in the languages of its
     vocabulary are read too ('20 novembre 2019 à 08h00' -> '2019-11-20T08:00:00')."""
     months = _month_names(rules)
     if months is not None:
         found, table = months
-        text = found.sub(lambda m: f"{m.group(1)} {_ENGLISH[table[m.group(2).casefold()] - 1]} ",
-                         text)
+        text = found.sub(lambda m: _english(m, table), text)
     if "h" in text or "H" in text:
-        text = _H_CLOCK.sub(lambda m: f"{m.group(1)}:{m.group(2) or '00'}", text)
+        text = _H_CLOCK.sub(r"\1:\2", text)
     cleaned = _DATE_WORDS.sub(" ", text)
     cleaned = _ZONE_ON.sub("", cleaned).strip(" |,-")
     try:

@@ -328,13 +328,14 @@ def _months(path: Path) -> dict[str, int]:
         _no_unknown(path, entry, {"months"}, f"[{language}]")
         months = entry.get("months")
         if not isinstance(months, list) or len(months) != 12 or not all(
-                isinstance(m, list) and m and all(isinstance(n, str) and n.strip() for n in m)
+                isinstance(m, list) and m and all(isinstance(n, str) and n.isalpha() for n in m)
                 for m in months):
-            raise RuleError(f"{where}: months must list 12 months, each a list of names")
+            raise RuleError(f"{where}: months must list 12 months, each a list of names "
+                            f"(letters only)")
         for number, names in enumerate(months, 1):
             for name in names:
                 key = name.strip().casefold()
                 if table.setdefault(key, number) != number:
                     raise RuleError(f"{where}: {name!r} is month {number} here and month "
-                                    f"{table[key]} in another language")
+                                    f"{table[key]} earlier in the file")
     return table

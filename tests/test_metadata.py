@@ -39,6 +39,16 @@ def test_dates_in_the_languages_of_the_packs(printed, iso):
     assert iso_date(printed, load_rules()) == iso
 
 
+@pytest.mark.parametrize("printed,iso", [
+    ("Nov 20, 2019 (updated 2h ago)", "2019-11-20"),    # a duration, not a clock
+    ("20 Nov 2019 · 3 h read", "2019-11-20"),
+    ("Updated 5 out of 10", None),                      # 'out' is October only in a date
+    ("20 JUİN 2019", None),                             # folds to no known name: left as is
+])
+def test_month_names_and_clocks_only_where_a_date_has_them(printed, iso):
+    assert iso_date(printed, load_rules()) == iso
+
+
 @pytest.mark.parametrize("line,iso", [
     ("Publié le 20 novembre 2019 à 08h00", "2019-11-20T08:00:00"),
     ("Publicado el 20 de noviembre de 2019", "2019-11-20"),

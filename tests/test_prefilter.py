@@ -318,6 +318,28 @@ def test_anchored_screens_pick_branches_by_first_character_and_stay_exact(rules)
     assert checked > 50
 
 
+def test_screened_lines_are_the_lines_a_rule_matches_with_or_without_the_alarm(rules):
+    """`Screened.among` answers the same whether a line is tested with a time limit of its own
+    or, under the per-document alarm, by the written-out path: exactly the lines one of the
+    screen's rules matches, asked in any order and again."""
+    from cleaner.model import Line
+    texts = [ln.text for p in SEEDS for ln in lines_of(p.read_text(encoding="utf-8"))]
+    texts += [ex for r in rules.by_id.values() for ex in r.fails + r.passes]
+    lines = [Line(k, 0, len(t), t) for k, t in enumerate(texts)]
+    pattern_rules = [r for r in rules.generic if r.pattern is not None]
+    checked = 0
+    for screen, anchored, ids in Prefilter(pattern_rules).screens:
+        group = [rules.by_id[rid] for rid in ids]
+        expected = [ln.index for ln in lines if any(
+            (r.pattern.match if anchored else r.pattern.search)(ln.text) for r in group)]
+        for timed in (True, False):
+            asked = prefilter.Screened(screen, anchored, texts, timed=timed)
+            assert [ln.index for ln in asked.among(lines[::-1])] == expected[::-1], ids
+            assert [ln.index for ln in asked.among(lines)] == expected, ids    # remembered
+        checked += len(expected)
+    assert checked > 50
+
+
 def test_first_character_classes_hold_every_character_regex_matches():
     """\\s and \\d as first characters: every character the regex module's \\s or \\d matches
     has its key in the set the analysis uses (checked over all of Unicode; the regex module's

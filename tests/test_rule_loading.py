@@ -96,9 +96,10 @@ def test_unless_keeps_a_line_that_holds_it(tree):
 @pytest.mark.parametrize("text,message", [
     ('[fr]\nmonths = [["janvier"]]', "months must list 12 months"),
     ('[fr]\nmois = []', "unknown key(s) in [fr]: mois"),
-    ('[fr]\nmonths = [' + ', '.join('["m%d"]' % k for k in range(1, 12)) + ', ["dec"]]\n'
-     '[xx]\nmonths = [["dec"]' + ', ["x%d"]' * 11 % tuple(range(11)) + ']',
-     "'dec' is month 1 here and month 12 in another language"),
+    ('[fr]\nmonths = [' + ', '.join('["m%s"]' % c for c in "abcdefghijk") + ', ["dec"]]\n'
+     '[xx]\nmonths = [["dec"]' + ', ["x%s"]' * 11 % tuple("abcdefghijk") + ']',
+     "'dec' is month 1 here and month 12 earlier in the file"),
+    ('[fr]\nmonths = [["1er"]' + ', ["x"]' * 11 + ']', "letters only"),
 ])
 def test_a_bad_month_vocabulary_is_refused_with_its_file(tree, text, message):
     path = tree / "vocab" / "months.toml"
