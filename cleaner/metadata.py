@@ -76,9 +76,10 @@ def _aliases(rules: RuleSet, table: str) -> list[tuple]:
     def make() -> list[tuple]:
         entries = []
         for alias, name in getattr(rules, table).items():
-            sets = prefilter.needles(_word(alias).pattern)
+            pattern = _word(alias)
+            sets = prefilter.needles(pattern.pattern)
             one = next(iter(sets[0])) if sets and len(sets) == 1 and len(sets[0]) == 1 else None
-            entries.append((one, sets, _word(alias), name))
+            entries.append((one, sets, pattern, name))
         return entries
 
     return rules.once(("aliases", table), make)
@@ -130,18 +131,15 @@ _ENGLISH = ("January", "February", "March", "April", "May", "June", "July", "Aug
             "September", "October", "November", "December")
 
 
-def _month_names(rules: RuleSet | None):
-    """(regex, table): a month name of the rule set's vocabulary between a day number and a
-    year ('20 novembre 2019', '20. November 2019', '20 de noviembre de 2019', '20.nov.2019'),
-    or None without a vocabulary. Both numbers are needed: 'out', 'set' and 'ago' are months
-    in Portuguese or Italian, and words elsewhere ('5 out of 10')."""
-    if rules is None or not rules.months:
-        return None
-
+def _month_names(rules: RuleSet):
+    """A month name of the rule set's vocabulary between a day number and a year ('20
+    novembre 2019', '20. November 2019', '20 de noviembre de 2019', '20.nov.2019'). Both
+    numbers are needed: 'out', 'set' and 'ago' are months in Portuguese or Italian, and words
+    elsewhere ('5 out of 10')."""
     def make():
         names = "|".join(regex.escape(n) for n in sorted(rules.months, key=len, reverse=True))
         return regex.compile(rf"(?i)(?<!\d)(\d{{1,2}})(?:er)?\.?\s*(?:de\s+)?({names})\.?"
-                             r"(?!\p{L})\s*(?:del?\s+)?(?=\d{4}(?!\d))"), rules.months
+                             r"(?!\p{L})\s*(?:del?\s+)?(?=\d{4}(?!\d))")
 
     return rules.once("month names", make)
 
@@ -155,12 +153,11 @@ def _english(m, table: dict[str, int]) -> str:
 
 def iso_date(text: str, rules: RuleSet | None = None) -> str | None:
     """Parse a printed date ('DECEMBER 29, 2019 20:30') to ISO 8601 ('2019-12-29T20:30:00'); a
-    clock may be written with an h ('08h00', not '8h'). With `rules`, month names in the languages of its
-    vocabulary are read too ('20 novembre 2019 à 08h00' -> '2019-11-20T08:00:00')."""
-    months = _month_names(rules)
-    if months is not None:
-        found, table = months
-        text = found.sub(lambda m: _english(m, table), text)
+    clock may be written with an h ('08h00', not '8h'). With `rules`, month names in the
+    languages of its vocabulary are read too ('20 novembre 2019 à 08h00' ->
+    '2019-11-20T08:00:00')."""
+    if rules is not None and rules.months:
+        text = _month_names(rules).sub(lambda m: _english(m, rules.months), text)
     if "h" in text or "H" in text:
         text = _H_CLOCK.sub(r"\1:\2", text)
     cleaned = _DATE_WORDS.sub(" ", text)

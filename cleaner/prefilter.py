@@ -941,16 +941,12 @@ class Screened:
         out = []
         if anchored and not self.timed and isinstance(screen, _FirstChars):
             # the common case, written out: the alternation for the line's opening, matched
-            table = screen.table
             for ln in lines:
                 i = ln.index
                 hit = memo.get(i)
                 if hit is None:
-                    text = texts[i]
-                    picked = table.get(text[:2], _UNSEEN)
-                    if picked is _UNSEEN:
-                        picked = screen.opened(text[:2])
-                    hit = memo[i] = picked is not None and picked.match(text) is not None
+                    picked = screen.picked(texts[i])
+                    hit = memo[i] = picked is not None and picked.match(texts[i]) is not None
                 if hit:
                     out.append(ln)
             return out
@@ -1085,18 +1081,19 @@ class _FirstChars:
             screen = self._by_branches[keep] = _compiled("|".join(chosen)) if chosen else None
         return screen
 
-    def opened(self, opening: str):
-        """pick(opening), remembered for the opening (up to OPENINGS of them)."""
-        screen = self.pick(opening)
-        if len(self.table) < self.OPENINGS:
-            self.table[opening] = screen
-        return screen
-
-    def match(self, text: str, timeout: float | None = None):
+    def picked(self, text: str):
+        """pick() for the line's first two characters, remembered for them (up to OPENINGS
+        openings)."""
         opening = text[:2]
         screen = self.table.get(opening, _UNSEEN)
         if screen is _UNSEEN:
-            screen = self.opened(opening)
+            screen = self.pick(opening)
+            if len(self.table) < self.OPENINGS:
+                self.table[opening] = screen
+        return screen
+
+    def match(self, text: str, timeout: float | None = None):
+        screen = self.picked(text)
         if screen is None:
             return None
         return screen.match(text) if timeout is None else screen.match(text, timeout=timeout)

@@ -334,7 +334,7 @@ def _months(path: Path) -> dict[str, int]:
                             f"(letters only)")
         for number, names in enumerate(months, 1):
             for name in names:
-                key = name.strip().casefold()
+                key = name.casefold()
                 if table.setdefault(key, number) != number:
                     raise RuleError(f"{where}: {name!r} is month {number} here and month "
                                     f"{table[key]} earlier in the file")

@@ -26,11 +26,10 @@ def lines_of(text: str) -> list[Line]:
             start = pos + len(raw) - len(raw.lstrip())
             if plain and "  " not in stripped:  # words apart by one space: count the spaces
                 gaps = stripped.count(" ")
-                out.append(Line(len(out), start, start + len(stripped), stripped,
-                                gaps + 1, len(stripped) - gaps))
+                counted = (gaps + 1, len(stripped) - gaps)
             else:
-                out.append(Line(len(out), start, start + len(stripped), stripped,
-                                *_sizes(stripped)))    # counted once, here
+                counted = _sizes(stripped)
+            out.append(Line(len(out), start, start + len(stripped), stripped, *counted))
         pos += len(raw)
     return out
 

@@ -30,9 +30,7 @@ def test_printed_dates(printed, iso):
     ("20 novembre 2019", "2019-11-20"),
     ("22 de outubro de 2010 às 20:13", "2010-10-22T20:13:00"),
     ("20.nov.2019 às 8h00", "2019-11-20T08:00:00"),
-    ("20/11/2019 08h00", "2019-11-20T08:00:00"),
     ("20 ноября 2019 г. в 08:00", "2019-11-20T08:00:00"),
-    ("DECEMBER 29, 2019 20:30", "2019-12-29T20:30:00"),
 ])
 def test_dates_in_the_languages_of_the_packs(printed, iso):
     """Month names come from rules/vocab/months.toml; a clock may be written 08h00."""

@@ -181,8 +181,16 @@ SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 def test_lines_hold_the_words_and_characters_str_split_counts(text):
     """Line sizes read the max_words/solid bounds and word shares: counted by spaces when the
     text holds no other white space inside lines, they must still be what str.split() says."""
+    assert_sizes_as_split(text)
+
+
+@pytest.mark.parametrize("space", list(SPACES))
+def test_each_white_space_character_separates_words_as_str_split_says(space):
+    assert_sizes_as_split(f"one{space}two three")
+
+
+def assert_sizes_as_split(text):
     from cleaner.segment import lines_of
-    for sample in (text, *(f"one{c}two three" for c in SPACES)):   # each space on its own too
-        for line in lines_of(sample):
-            parts = line.text.split()
-            assert (line.words, line.solid) == (len(parts), sum(map(len, parts))), line.text
+    for line in lines_of(text):
+        parts = line.text.split()
+        assert (line.words, line.solid) == (len(parts), sum(map(len, parts))), line.text
