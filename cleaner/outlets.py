@@ -58,12 +58,14 @@ def choose(doc: Document, rules: RuleSet, config: Config) -> tuple[OutletPack | 
         hosts = {m.lower() for m in _URL_HOST.findall(text, timeout=remaining(deadline))} \
             if "://" in text else set()
         # a fingerprint whose required literals are absent is skipped
-        possible = fingerprints_of(rules).possible(fold(text))
-        votes_of = {pack.slug: sum(1 for f in pack.fingerprints if f in possible
-                                   and f.search(text, timeout=remaining(deadline)))
-                    for pack in rules.outlets}
+        matched = {f for f in fingerprints_of(rules).possible(fold(text))
+                   if f.search(text, timeout=remaining(deadline))}
     except TimeoutError:
         raise DocumentTimeout() from None
+    if not matched and not hosts:
+        return None, ""
+    votes_of = {pack.slug: sum(1 for f in pack.fingerprints if f in matched)
+                for pack in rules.outlets}
     for h in hosts:             # a link to an outlet's own site is one vote for it
         for k in rules.packs_of_host(h):
             votes_of[rules.outlets[k].slug] += 1
