@@ -119,7 +119,9 @@ def authors(text: str) -> list[str]:
 
 
 _DATE_WORDS = regex.compile(r"(?i)\b(?:published|updated|posted|last updated|on|at)\b:?")
-_ZONE_ON = regex.compile(r"(?i)\b(?:GMT|UTC|IST|ET|EST|EDT|BST|CET|CEST)\b.*$")
+# a time zone (and its offset): local time is kept. Only the zone goes: a clock may come
+# first ('08:00 GMT, 20 Nov 2019').
+_ZONE = regex.compile(r"(?i)\b(?:GMT|UTC|IST|ET|EST|EDT|BST|CET|CEST)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?\b")
 _DAY_FIRST = regex.compile(r"\b\d{1,2}[./]\d{1,2}[./]\d{4}\b")
 _CLOCK = regex.compile(r"(?<![\d.])\d{1,2}[:.]\d{2}(?![\d.])")
 
@@ -127,6 +129,9 @@ _CLOCK = regex.compile(r"(?<![\d.])\d{1,2}[:.]\d{2}(?![\d.])")
 # A clock written with an h, as French and Portuguese dates do ('08h00', '8h20min'). Minutes
 # are needed: '2h' alone is as often a duration ('updated 2h ago', '3 h read').
 _H_CLOCK = regex.compile(r"(?<![\d\p{L}])(\d{1,2})h(\d{2})(?:min)?(?![\d\p{L}])", regex.IGNORECASE)
+# A clock written with a dot, as British papers print it ('Wed 20 Nov 2019 08.00 GMT',
+# '8.30pm'); dateutil reads '08.00' as a number. Not a part of a numeric date ('20.11.2019').
+_DOT_CLOCK = regex.compile(r"(?<![\d.])(\d{1,2})\.(\d{2})(?![\d.])")
 _ENGLISH = ("January", "February", "March", "April", "May", "June", "July", "August",
             "September", "October", "November", "December")
 
@@ -153,15 +158,17 @@ def _english(m, table: dict[str, int]) -> str:
 
 def iso_date(text: str, rules: RuleSet | None = None) -> str | None:
     """Parse a printed date ('DECEMBER 29, 2019 20:30') to ISO 8601 ('2019-12-29T20:30:00'); a
-    clock may be written with an h ('08h00', not '8h'). With `rules`, month names in the
-    languages of its vocabulary are read too ('20 novembre 2019 à 08h00' ->
-    '2019-11-20T08:00:00')."""
+    clock may be written with an h ('08h00', not '8h') or a dot ('08.00', '8.30pm'). With
+    `rules`, month names in the languages of its vocabulary are read too ('20 novembre 2019
+    à 08h00' -> '2019-11-20T08:00:00')."""
     if rules is not None and rules.months:
         text = _month_names(rules).sub(lambda m: _english(m, rules.months), text)
     if "h" in text or "H" in text:
         text = _H_CLOCK.sub(r"\1:\2", text)
+    if "." in text:
+        text = _DOT_CLOCK.sub(r"\1:\2", text)
     cleaned = _DATE_WORDS.sub(" ", text)
-    cleaned = _ZONE_ON.sub("", cleaned).strip(" |,-")
+    cleaned = _ZONE.sub(" ", cleaned).strip(" |,-")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # unknown time-zone names: we keep local time

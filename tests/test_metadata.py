@@ -14,6 +14,11 @@ from cleaner.rules import load_rules
     ("20.11.2019 08:00", "2019-11-20T08:00:00"),
     ("Published: 30 December 2019", "2019-12-30"),
     ("20/11/2019 08h00", "2019-11-20T08:00:00"),
+    ("Wed 20 Nov 2019 08.00 GMT", "2019-11-20T08:00:00"),    # a clock with a dot
+    ("20 November 2019 at 8.30pm", "2019-11-20T20:30:00"),
+    ("20.11.2019 08.00", "2019-11-20T08:00:00"),             # the date's dots stay a date
+    ("08:00 GMT, 20 Nov 2019", "2019-11-20T08:00:00"),       # only the zone is dropped
+    ("Nov 20, 2019 08:00 GMT+2", "2019-11-20T08:00:00"),
 ])
 def test_printed_dates(printed, iso):
     assert iso_date(printed) == iso
@@ -56,6 +61,17 @@ def test_month_names_and_clocks_only_where_a_date_has_them(printed, iso):
 def test_a_removed_date_line_gives_the_publication_date(line, iso):
     result = clean(f"{line}\n\nThe council met on Tuesday and voted on the budget for the "
                    f"coming year after a long debate.")
+    assert result.published == iso
+    assert line not in result.body
+
+
+@pytest.mark.parametrize("line,iso", [
+    ("Wed 20 Nov 2019 08.00 GMT", "2019-11-20T08:00:00"),
+    ("Published: 20 November 2019 8.30pm BST", "2019-11-20T20:30:00"),
+])
+def test_a_british_date_line_under_the_headline_gives_the_publication_date(line, iso):
+    result = clean(f"Council Backs Budget After Long Debate\n\n{line}\n\nThe council met on "
+                   f"Tuesday and voted on the budget for the coming year after a long debate.")
     assert result.published == iso
     assert line not in result.body
 
