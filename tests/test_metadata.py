@@ -76,6 +76,18 @@ def test_a_british_date_line_under_the_headline_gives_the_publication_date(line,
     assert line not in result.body
 
 
+@pytest.mark.parametrize("line,byline,agencies", [
+    ("By Jane Doe and John Smith, Reuters", ("Jane Doe", "John Smith"), ("Reuters",)),
+    ("By JANE DOE | Associated Press", ("Jane Doe",), ("AP",)),
+    ("By Jane Doe, Staff Writer", ("Jane Doe",), ()),       # a job, not an agency
+    ("By Jane Doe, CNN", ("Jane Doe",), ()),                # an outlet, not a wire agency
+])
+def test_a_wire_agency_after_the_byline_is_one_of_the_agencies(line, byline, agencies):
+    result = clean(f"Council Backs Budget After Long Debate\n\n{line}\n\nThe council met on "
+                   f"Tuesday and voted on the budget for the coming year after a long debate.")
+    assert (result.byline, result.agencies) == (byline, agencies)
+
+
 @pytest.mark.parametrize("printed,names", [
     ("By Greg Beacham, AP Sports Writer", ["Greg Beacham"]),
     ("By Jane Doe, Staff Writer", ["Jane Doe"]),
