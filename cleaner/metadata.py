@@ -41,7 +41,9 @@ _CREDIT_PARTS = regex.compile(r"[/|,;]")
 
 
 def photo_credit(text: str, rules: RuleSet) -> str | None:
-    """A canonical credit from caption text: 'REUTERS' -> 'Reuters', 'Jane Doe/AFP' -> 'AFP'."""
+    """A canonical credit from caption text: 'REUTERS' -> 'Reuters', 'Jane Doe/AFP' -> 'AFP';
+    else the name as a name is written ('JANE DOE' -> 'Jane Doe'), an acronym as it is
+    ('NASA')."""
     text = _CREDIT_WORDS.sub(" ", text)
     parts = [p.strip(" ()[]-–—.,:") for p in _CREDIT_PARTS.split(text)]
     for part in parts:
@@ -56,7 +58,10 @@ def photo_credit(text: str, rules: RuleSet) -> str | None:
             if hit:
                 return hit
     named = [p for p in parts if p]
-    return proper_case(named[-1]) if named else None
+    if not named:
+        return None
+    last = named[-1]    # an unknown name; one word in capitals is an acronym ('NASA', 'IDF')
+    return last if last.isupper() and len(last.split()) == 1 else proper_case(last)
 
 
 def _first_mentioned(aliases: list[tuple], text: str, folded: str) -> str | None:

@@ -88,6 +88,22 @@ def test_a_wire_agency_after_the_byline_is_one_of_the_agencies(line, byline, age
     assert (result.byline, result.agencies) == (byline, agencies)
 
 
+@pytest.mark.parametrize("caption,credits", [
+    ("Protesters in Baghdad, Iraq, December 29, 2019. REUTERS/Thaier al-Sudani/File Photo",
+     ("Reuters",)),
+    ("REUTERS/Jason Lee", ("Reuters",)),                    # the credit on a line of its own
+    ("Brendan McDermid/Reuters", ("Reuters",)),
+    ("A view of the launch pad. (Image credit: NASA)", ("NASA",)),    # an acronym stays one
+    ("The crowd at the rally. PHOTO: JANE DOE", ("Jane Doe",)),
+])
+def test_a_picture_credit_names_who_took_it(caption, credits):
+    result = clean(f"Council Backs Budget After Long Debate\n\nThe council met on Tuesday and "
+                   f"voted on the budget for the coming year after a long debate.\n\n{caption}"
+                   f"\n\nThe vote was close, and the mayor said the work would start in spring.")
+    assert result.photo_credits == credits
+    assert caption not in result.body
+
+
 @pytest.mark.parametrize("printed,names", [
     ("By Greg Beacham, AP Sports Writer", ["Greg Beacham"]),
     ("By Jane Doe, Staff Writer", ["Jane Doe"]),
