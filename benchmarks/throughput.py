@@ -10,8 +10,9 @@ with fresh noise until the JSONL file reaches --mb megabytes, in a temporary fol
 Printed: text mode docs/s and MB/s at 1 worker; a plain JSONL read-decode-encode-write loop
 over the same file (the I/O floor) and the ratio; time with every rule pack doubled over time
 with them once; HTML mode over bare trafilatura.extract(output_format="json",
-with_metadata=True) on the benchmark pages; the 2-worker speed-up; with --rss-gb, the peak
-memory of `cleaner clean` (all its processes) streaming that much JSONL.
+with_metadata=True) on the benchmark pages (and with --no-html-fallback); the 2-worker
+speed-up; with --rss-gb, the peak memory of `cleaner clean` (all its processes) streaming
+that much JSONL.
 
 On a shared machine one timing can be slowed by a neighbour: every comparison runs its sides
 interleaved, more than once, and keeps the best of each (--passes for the text mode and the
@@ -137,8 +138,9 @@ def subset(src: Path, dst: Path, docs: int) -> Path:
     return dst
 
 
-def html_ratio(aeb: Path, passes: int = 5) -> tuple[list[float], list[float], int]:
-    """(cleaner seconds, bare trafilatura seconds: one of each per pass, interleaved; pages).
+def html_ratio(aeb: Path, passes: int = 5) -> tuple[dict[str, list[float]], int]:
+    """Seconds per pass, the sides interleaved: bare trafilatura ("bare"), cleaner ("ours") and
+    cleaner with --no-html-fallback ("fast"); and the number of pages.
 
     Each page is cleaned as `cleaner clean` cleans it (clean_guarded: the per-document time
     limit armed as an alarm), without the file reading and writing."""
@@ -151,85 +153,27 @@ def html_ratio(aeb: Path, passes: int = 5) -> tuple[list[float], list[float], in
     gold = json.loads((aeb / "ground-truth.json").read_text(encoding="utf-8"))
     pages = [(key, (aeb / "html" / f"{key}.html").read_bytes().decode("utf-8", "replace"),
               item.get("url")) for key, item in gold.items() if (aeb / "html" / f"{key}.html").exists()]
-    config = Config()
-    rules = prepared(config)
+    configs = {"ours": Config(), "fast": Config(html_fallback=False)}
+    rules = prepared(configs["ours"])
     alarm = alarm_usable()
     previous = signal.signal(signal.SIGALRM, on_alarm) if alarm else None
-    ours, bare = [], []
+    times: dict[str, list[float]] = {"bare": [], "ours": [], "fast": []}
     try:
         for _ in range(passes):
             start = time.perf_counter()
             for key, html, url in pages:
                 trafilatura.extract(html, url=url, output_format="json", with_metadata=True)
-            bare.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            for key, html, url in pages:
-                clean_guarded(Document(id=key, text="", html=html, url=url), config, rules, alarm)
-            ours.append(time.perf_counter() - start)
+            times["bare"].append(time.perf_counter() - start)
+            for side, config in configs.items():
+                start = time.perf_counter()
+                for key, html, url in pages:
+                    clean_guarded(Document(id=key, text="", html=html, url=url), config, rules,
+                                  alarm)
+                times[side].append(time.perf_counter() - start)
     finally:
         if alarm:
             signal.signal(signal.SIGALRM, previous)
-    return ours, bare, len(pages)
-
-
-def tree_memory(pid: int) -> tuple[int, int]:
-    """(RSS, PSS) in bytes summed over a process and its descendants."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as fh:
-                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-                children.setdefault(ppid, []).append(int(entry))
-            except (OSError, ValueError, IndexError):
-                pass
-    rss = pss = 0
-    todo = [pid]
-    while todo:
-        p = todo.pop()
-        todo.extend(children.get(p, ()))
-        try:
-            with open(f"/proc/{p}/smaps_rollup") as fh:
-                for line in fh:
-                    if line.startswith("Rss:"):
-                        rss += int(line.split()[1]) * 1024
-                    elif line.startswith("Pss:"):
-                        pss += int(line.split()[1]) * 1024
-        except OSError:
-            pass
-    return rss, pss
-
-
-def peak_memory(src: Path, gigabytes: float, tmp: Path, workers: int) -> dict:
-    """Stream `gigabytes` of JSONL through `cleaner clean` in a child; sample its memory."""
-    big = tmp / "big.jsonl"
-    one = src.stat().st_size
-    with open(big, "wb") as fout:
-        written = 0
-        while written < gigabytes * 1e9:
-            with open(src, "rb") as fin:
-                shutil.copyfileobj(fin, fout, 1 << 24)
-            written += one
-    cmd = [sys.executable, "-m", "cleaner.cli", "clean", str(big), "-o", os.devnull,
-           "--workers", str(workers), "--no-progress"]
-    start = time.perf_counter()
-    child = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.DEVNULL)
-    peak = {"rss": 0, "pss": 0}
-
-    def sample():
-        while child.poll() is None:
-            rss, pss = tree_memory(child.pid)
-            peak["rss"], peak["pss"] = max(peak["rss"], rss), max(peak["pss"], pss)
-            time.sleep(0.2)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    child.wait()
-    sampler.join()
-    seconds = time.perf_counter() - start
-    size = big.stat().st_size
-    big.unlink()
-    return {"bytes": size, "seconds": seconds, **peak}
+    return times, len(pages)
 
 
 def main() -> None:
@@ -305,13 +249,15 @@ def main() -> None:
                 f"target <= {TARGETS['doubling']}x; best of {args.doubling_repeats}, "
                 f"and the rounds' own ratios")
 
-        ours, bare, pages = html_ratio(aeb)
-        row(f"HTML mode, {pages} pages", f"{pages / min(ours):.1f} pages/s")
-        row("bare trafilatura.extract(json, metadata)", f"{pages / min(bare):.1f} pages/s")
-        best, median, low, high = ratios(bare, ours)
-        row("HTML mode / bare trafilatura (time)",
-            f"{best:.2f}x (median {median:.2f}x, {low:.2f}-{high:.2f}x)",
-            f"target <= {TARGETS['html']}x; best of {len(ours)}, and the passes' own ratios")
+        html, pages = html_ratio(aeb)
+        row(f"HTML mode, {pages} pages", f"{pages / min(html['ours']):.1f} pages/s")
+        row("bare trafilatura.extract(json, metadata)", f"{pages / min(html['bare']):.1f} pages/s")
+        for side, name, note in (
+                ("ours", "HTML mode / bare trafilatura (time)", f"target <= {TARGETS['html']}x; "),
+                ("fast", "HTML mode --no-html-fallback / bare trafilatura", "")):
+            best, median, low, high = ratios(html["bare"], html[side])
+            row(name, f"{best:.2f}x (median {median:.2f}x, {low:.2f}-{high:.2f}x)",
+                note + f"best of {len(html[side])}, and the passes' own ratios")
 
         if args.rss_gb:
             mem = peak_memory(corpus, args.rss_gb, tmp, workers=2)

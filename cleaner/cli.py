@@ -12,11 +12,12 @@ from .rules import RuleError
 
 
 def _config(no_outlet_rules: bool, outlet: str | None, disable: tuple[str, ...],
-            rules_dir: str | None, max_share: float = 0.6, timeout: float = 5.0) -> Config:
+            rules_dir: str | None, max_share: float = 0.6, timeout: float = 5.0,
+            html_fallback: bool = True) -> Config:
     return Config(outlet_rules=not no_outlet_rules, outlet=outlet,
                   disable=frozenset(d.strip() for item in disable for d in item.split(",") if d.strip()),
                   rules_dir=Path(rules_dir) if rules_dir else None,
-                  max_removed_share=max_share, timeout=timeout)
+                  max_removed_share=max_share, timeout=timeout, html_fallback=html_fallback)
 
 
 def _prepare(config: Config):
@@ -69,11 +70,13 @@ def main() -> None:
 @click.option("--stats", "stats_file", type=click.Path(dir_okay=False),
               help="Write the run summary (counts per category and rule) as JSON here.")
 @click.option("--resume", is_flag=True, help="Skip ids already present in the --output file.")
+@click.option("--no-html-fallback", is_flag=True,
+              help="HTML: skip trafilatura's fallback extractors (faster; see README).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: when stderr is a terminal).")
 @common
-def clean(inputs, output, fmt, max_share, timeout, workers, stats_file, resume, progress,
-          no_outlet_rules, outlet, disable, rules_dir):
+def clean(inputs, output, fmt, max_share, timeout, workers, stats_file, resume, no_html_fallback,
+          progress, no_outlet_rules, outlet, disable, rules_dir):
     """Clean articles: files, directories (.txt .html .jsonl[.gz|.zst] .warc[.gz]) or - for stdin.
 
     Writes one record per input article, in input order. A bad record gets an `error` field
@@ -81,7 +84,8 @@ def clean(inputs, output, fmt, max_share, timeout, workers, stats_file, resume, 
     """
     from .batch import run
 
-    config = _config(no_outlet_rules, outlet, disable, rules_dir, max_share, timeout)
+    config = _config(no_outlet_rules, outlet, disable, rules_dir, max_share, timeout,
+                     html_fallback=not no_html_fallback)
     _prepare(config)
     if not inputs:
         inputs = ("-",)

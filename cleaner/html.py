@@ -30,8 +30,9 @@ MAX_CHARS = 600         # longer texts are not captions or links; their elements
 ANCESTORS = 3           # how far above a block its caption container may be
 
 
-def from_html(doc: Document) -> Document:
-    """Fill doc.text (one paragraph per line) and doc.hints from doc.html."""
+def from_html(doc: Document, fallback: bool = True) -> Document:
+    """Fill doc.text (one paragraph per line) and doc.hints from doc.html. `fallback`: let
+    trafilatura try its fallback extractors when its own result looks poor."""
     import trafilatura
     from trafilatura.utils import load_html
 
@@ -42,7 +43,7 @@ def from_html(doc: Document) -> Document:
     # trafilatura works on its own copy of the tree, which stays whole for structure()
     extracted = trafilatura.bare_extraction(
         tree, url=doc.url, with_metadata=True, include_comments=False, include_tables=True,
-        include_images=False, favor_precision=False, deduplicate=False)
+        include_images=False, favor_precision=False, deduplicate=False, fast=not fallback)
     if extracted is None:
         doc.error = "no article text found in the HTML"
         return doc

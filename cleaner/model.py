@@ -29,6 +29,9 @@ class Config:
     head_lines: int = 10               # "head" scope: first N non-blank lines
     tail_lines: int = 15               # "tail" scope: last N non-blank lines
     timeout: float = 5.0               # seconds of pattern matching per document
+    # HTML: trafilatura may try its fallback extractors (readability, jusText) when its own
+    # result looks poor; False skips them (trafilatura's fast mode): ~20% less time per page
+    html_fallback: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ def clean_document(doc: Document, config: Config = DEFAULT, rules: RuleSet | Non
         return Result.failed(doc.id, f"document has {size:,} characters, over the "
                                      f"limit of {config.max_chars:,}", doc.extra)
     if doc.html is not None:
-        from_html(doc)
+        from_html(doc, fallback=config.html_fallback)
         if doc.error:
             return Result.failed(doc.id, doc.error, doc.extra)
     segment(doc)
