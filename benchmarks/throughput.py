@@ -176,6 +176,66 @@ def html_ratio(aeb: Path, passes: int = 5) -> tuple[dict[str, list[float]], int]
     return times, len(pages)
 
 
+def tree_memory(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) in bytes summed over a process and its descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    rss = pss = 0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        todo.extend(children.get(p, ()))
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1]) * 1024
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return rss, pss
+
+
+def peak_memory(src: Path, gigabytes: float, tmp: Path, workers: int) -> dict:
+    """Stream `gigabytes` of JSONL through `cleaner clean` in a child; sample its memory."""
+    big = tmp / "big.jsonl"
+    one = src.stat().st_size
+    with open(big, "wb") as fout:
+        written = 0
+        while written < gigabytes * 1e9:
+            with open(src, "rb") as fin:
+                shutil.copyfileobj(fin, fout, 1 << 24)
+            written += one
+    cmd = [sys.executable, "-m", "cleaner.cli", "clean", str(big), "-o", os.devnull,
+           "--workers", str(workers), "--no-progress"]
+    start = time.perf_counter()
+    child = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.DEVNULL)
+    peak = {"rss": 0, "pss": 0}
+
+    def sample():
+        while child.poll() is None:
+            rss, pss = tree_memory(child.pid)
+            peak["rss"], peak["pss"] = max(peak["rss"], rss), max(peak["pss"], pss)
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    child.wait()
+    sampler.join()
+    seconds = time.perf_counter() - start
+    size = big.stat().st_size
+    big.unlink()
+    return {"bytes": size, "seconds": seconds, **peak}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("bench", type=Path, help="the bench data folder (holding aeb/)")
