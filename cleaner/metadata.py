@@ -42,8 +42,8 @@ _CREDIT_PARTS = regex.compile(r"[/|,;]")
 
 def photo_credit(text: str, rules: RuleSet) -> str | None:
     """A canonical credit from caption text: 'REUTERS' -> 'Reuters', 'Jane Doe/AFP' -> 'AFP';
-    else the name as a name is written ('JANE DOE' -> 'Jane Doe'), an acronym as it is
-    ('NASA')."""
+    else the name as a name is written ('JANE DOE' -> 'Jane Doe', 'FACEBOOK' -> 'Facebook'),
+    an acronym as it is ('NASA')."""
     text = _CREDIT_WORDS.sub(" ", text)
     parts = [p.strip(" ()[]-–—.,:") for p in _CREDIT_PARTS.split(text)]
     for part in parts:
@@ -60,8 +60,8 @@ def photo_credit(text: str, rules: RuleSet) -> str | None:
     named = [p for p in parts if p]
     if not named:
         return None
-    last = named[-1]    # an unknown name; one word in capitals is an acronym ('NASA', 'IDF')
-    return last if last.isupper() and len(last.split()) == 1 else proper_case(last)
+    last = named[-1]    # an unknown name; a short word in capitals is an acronym ('NASA', 'IDF')
+    return last if last.isupper() and " " not in last and len(last) <= 5 else proper_case(last)
 
 
 def _first_mentioned(aliases: list[tuple], text: str, folded: str) -> str | None:
@@ -136,7 +136,7 @@ _CLOCK = regex.compile(r"(?<![\d.])\d{1,2}[:.]\d{2}(?![\d.])")
 _H_CLOCK = regex.compile(r"(?<![\d\p{L}])(\d{1,2})h(\d{2})(?:min)?(?![\d\p{L}])", regex.IGNORECASE)
 # A clock written with a dot, as British papers print it ('Wed 20 Nov 2019 08.00 GMT',
 # '8.30pm'); dateutil reads '08.00' as a number. Not a part of a numeric date ('20.11.2019').
-_DOT_CLOCK = regex.compile(r"(?<![\d.])(\d{1,2})\.(\d{2})(?![\d.])")
+_DOT_CLOCK = regex.compile(r"(?<![\d.:])(\d{1,2})\.([0-5]\d)(?![\d.])")
 _ENGLISH = ("January", "February", "March", "April", "May", "June", "July", "August",
             "September", "October", "November", "December")
 
@@ -233,8 +233,11 @@ def extract(doc: Document, rules: RuleSet) -> Document:
             put("agencies", list(rule.agencies), rule.id)
         if "place" in g:
             put("dateline", " ".join(g["place"].split()).strip(" ,"), rule.id)
-        if "author" in g:
-            put("byline", authors(g["author"]), rule.id)
+        if "author" in g:       # 'By Jane Doe, Associated Press': an agency, not an author
+            names = authors(g["author"])
+            wires = {n: agencies_in(n.removeprefix("The "), rules) for n in names}
+            put("byline", [n for n in names if not wires[n]], rule.id)
+            put("agencies", [a for n in names for a in wires[n]], rule.id)
         if "date" in g and fields["published"] is None:    # (the first date read counts)
             put("published", iso_date(g["date"], rules), rule.id)
         if "url" in g:

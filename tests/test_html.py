@@ -105,12 +105,22 @@ def test_html_fallback_option_reaches_trafilatura(fallback, monkeypatch):
     assert not result.error and len(result.body.split()) > 100
 
 
-def test_no_html_fallback_on_the_command_line(tmp_path):
+def test_no_html_fallback_on_the_command_line(tmp_path, monkeypatch):
+    import trafilatura
+
+    seen = []
+    real = trafilatura.bare_extraction
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("fast"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", spy)
     pid, item = next(iter(GOLD.items()))
     page = tmp_path / "page.html"
     page.write_text((AEB / f"{pid}.html").read_text(encoding="utf-8"), encoding="utf-8")
-    out = CliRunner().invoke(main, ["clean", "--no-html-fallback", str(page)],
+    out = CliRunner().invoke(main, ["clean", "--workers", "1", "--no-html-fallback", str(page)],
                              catch_exceptions=False)
-    assert out.exit_code == 0
+    assert out.exit_code == 0 and seen == [True]
     record = json.loads(out.output)
     assert not record.get("error") and len(record["body"].split()) > 100

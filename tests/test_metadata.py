@@ -19,6 +19,7 @@ from cleaner.rules import load_rules
     ("20.11.2019 08.00", "2019-11-20T08:00:00"),             # the date's dots stay a date
     ("08:00 GMT, 20 Nov 2019", "2019-11-20T08:00:00"),       # only the zone is dropped
     ("Nov 20, 2019 08:00 GMT+2", "2019-11-20T08:00:00"),
+    ("2019-11-20 08:00:00.12", "2019-11-20T08:00:00"),      # fractions of a second, not a clock
 ])
 def test_printed_dates(printed, iso):
     assert iso_date(printed) == iso
@@ -79,6 +80,8 @@ def test_a_british_date_line_under_the_headline_gives_the_publication_date(line,
 @pytest.mark.parametrize("line,byline,agencies", [
     ("By Jane Doe and John Smith, Reuters", ("Jane Doe", "John Smith"), ("Reuters",)),
     ("By JANE DOE | Associated Press", ("Jane Doe",), ("AP",)),
+    ("By Jane Doe, The Associated Press", ("Jane Doe",), ("AP",)),     # not a second author
+    ("By Jane Doe, Agence France-Presse", ("Jane Doe",), ("AFP",)),
     ("By Jane Doe, Staff Writer", ("Jane Doe",), ()),       # a job, not an agency
     ("By Jane Doe, CNN", ("Jane Doe",), ()),                # an outlet, not a wire agency
 ])
@@ -95,6 +98,8 @@ def test_a_wire_agency_after_the_byline_is_one_of_the_agencies(line, byline, age
     ("Brendan McDermid/Reuters", ("Reuters",)),
     ("A view of the launch pad. (Image credit: NASA)", ("NASA",)),    # an acronym stays one
     ("The crowd at the rally. PHOTO: JANE DOE", ("Jane Doe",)),
+    ("The scene of the crash on Tuesday. PHOTO: FACEBOOK", ("Facebook",)),   # a name, not an acronym
+    ("Protesters in Baghdad on Sunday. REUTERS/Thaier al-Sudani/File photo", ("Reuters",)),
 ])
 def test_a_picture_credit_names_who_took_it(caption, credits):
     result = clean(f"Council Backs Budget After Long Debate\n\nThe council met on Tuesday and "

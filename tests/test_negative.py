@@ -3,7 +3,8 @@
 fixtures/negative/*.txt are whole articles (title, byline and date lines first, then the story)
 about a militia's Telegram channel, a charity's donation drive, RFE/RL declared undesirable, a
 photographer's exhibition, the newsletter business, a court case over copyright notices, a
-police social-media appeal and a strike at a news agency. Cleaning one may take its three
+police social-media appeal, a strike at a news agency, and a town's flood appeal and reprinted
+memoir (prose that says 'please donate', 'first ran in The New Yorker', 'updates on WhatsApp'). Cleaning one may take its three
 header lines as metadata, and nothing else: every paragraph of the story stays, word for word,
 with the generic packs and with every outlet pack forced onto it.
 """
