@@ -81,13 +81,10 @@ def test_html_files_and_jsonl_html_records_through_the_cli(tmp_path):
         assert removal["text"] and removal["start"] < removal["end"]
 
 
-@pytest.mark.parametrize("fallback", [True, False])
-def test_html_fallback_option_reaches_trafilatura(fallback, monkeypatch):
-    """--no-html-fallback (Config.html_fallback=False) runs trafilatura in its fast mode,
-    without the fallback extractors; by default trafilatura may use them."""
+@pytest.fixture
+def fast_modes(monkeypatch):
+    """The `fast` argument of every trafilatura.bare_extraction call, in order."""
     import trafilatura
-
-    from cleaner.model import Config
 
     seen = []
     real = trafilatura.bare_extraction
@@ -97,30 +94,29 @@ def test_html_fallback_option_reaches_trafilatura(fallback, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(trafilatura, "bare_extraction", spy)
+    return seen
+
+
+@pytest.mark.parametrize("fallback", [True, False])
+def test_html_fallback_option_reaches_trafilatura(fallback, fast_modes):
+    """--no-html-fallback (Config.html_fallback=False) runs trafilatura in its fast mode,
+    without the fallback extractors; by default trafilatura may use them."""
+    from cleaner.model import Config
+
     pid, item = next(iter(GOLD.items()))
     html = (AEB / f"{pid}.html").read_text(encoding="utf-8")
     doc = document_from_record(pid, {"id": pid, "html": html, "url": item["url"]})
     result = clean_document(doc, Config(html_fallback=fallback))
-    assert seen == [not fallback]
+    assert fast_modes == [not fallback]
     assert not result.error and len(result.body.split()) > 100
 
 
-def test_no_html_fallback_on_the_command_line(tmp_path, monkeypatch):
-    import trafilatura
-
-    seen = []
-    real = trafilatura.bare_extraction
-
-    def spy(*args, **kwargs):
-        seen.append(kwargs.get("fast"))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(trafilatura, "bare_extraction", spy)
+def test_no_html_fallback_on_the_command_line(tmp_path, fast_modes):
     pid, item = next(iter(GOLD.items()))
     page = tmp_path / "page.html"
     page.write_text((AEB / f"{pid}.html").read_text(encoding="utf-8"), encoding="utf-8")
     out = CliRunner().invoke(main, ["clean", "--workers", "1", "--no-html-fallback", str(page)],
                              catch_exceptions=False)
-    assert out.exit_code == 0 and seen == [True]
+    assert out.exit_code == 0 and fast_modes == [True]
     record = json.loads(out.output)
     assert not record.get("error") and len(record["body"].split()) > 100
