@@ -256,7 +256,7 @@ def pullquote(view: View) -> list[int]:
     a pull-quote or highlighted phrase that the extractor kept as a line of its own. The
     repeat must stand in quotation marks: an unquoted repeat is usually a name or a subhead."""
     kept = view.kept()
-    sizes = [ln.words if ln.words >= 0 else words_of(view, ln.text) for ln in kept]
+    sizes = [words_of(view, ln.text) for ln in kept]
     short = [k for k, ln in enumerate(kept) if 2 <= sizes[k] <= 8 and not ends_sentence(ln.text)]
     if not short:
         return []

@@ -259,7 +259,7 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
                 found = view.found.get(key)
                 if found is None:   # lines longer than max_words are never matched
                     found = view.found[key] = [] if rule.max_words and _too_long(
-                        rule, line, view) else _matches(rule, line, deadline)
+                        rule, line.text, view) else _matches(rule, line, deadline)
                 for m in found:
                     groups = {k: v for k, v in m.groupdict().items() if v}
                     if not _required(rule, groups, rules):
@@ -380,16 +380,13 @@ def _settle_title(view: _View, spans: dict, once: dict[str, Rule]) -> bool:
 CHARS_PER_WORD = 25
 
 
-def _too_long(rule: Rule, line: Line, view: _View | None = None) -> bool:
-    """Whether a line holds more words than the rule's max_words (as counted when the text
-    was cut into lines, else once per document through `view`, when given)."""
+def _too_long(rule: Rule, text: str, view: _View | None = None) -> bool:
+    """Whether a line holds more words than the rule's max_words (counted once per document
+    through `view`, when given)."""
     if not rule.max_words:
         return False
-    text = line.text
     if len(text) > rule.max_words * CHARS_PER_WORD:
         return True
-    if line.words >= 0:
-        return line.words > rule.max_words
     return (words_of(view, text) if view is not None else words(text)) > rule.max_words
 
 

@@ -235,7 +235,7 @@ def extract(doc: Document, rules: RuleSet) -> Document:
             put("dateline", " ".join(g["place"].split()).strip(" ,"), rule.id)
         if "author" in g:       # 'By Jane Doe, Associated Press': an agency, not an author
             names = authors(g["author"])
-            wires = {n: agencies_in(n.removeprefix("The "), rules) for n in names}
+            wires = {n: agencies_in(n, rules) for n in names}
             put("byline", [n for n in names if not wires[n]], rule.id)
             put("agencies", [a for n in names for a in wires[n]], rule.id)
         if "date" in g and fields["published"] is None:    # (the first date read counts)

@@ -111,7 +111,7 @@ def test_every_line_a_rule_matches_is_a_candidate(rules):
                     continue
                 for line in lines:
                     # the engine never tries a line longer than the rule's max_words
-                    if rule.pattern.search(line.text) and not engine._too_long(rule, line) \
+                    if rule.pattern.search(line.text) and not engine._too_long(rule, line.text) \
                             and engine._context_ok(rule, lines, line.index, time.monotonic() + 60):
                         checked += 1
                         assert takes(maybe[rule.id], line, lines), (rule.id, line.text)
