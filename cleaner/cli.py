@@ -11,13 +11,18 @@ from .model import CATEGORIES, Config
 from .rules import RuleError
 
 
+def _names(items: tuple[str, ...]) -> frozenset[str]:
+    """Repeated and comma-separated option values, as one set."""
+    return frozenset(d.strip() for item in items for d in item.split(",") if d.strip())
+
+
 def _config(no_outlet_rules: bool, outlet: str | None, disable: tuple[str, ...],
             rules_dir: str | None, max_share: float = 0.6, timeout: float = 5.0,
-            html_fallback: bool = True) -> Config:
-    return Config(outlet_rules=not no_outlet_rules, outlet=outlet,
-                  disable=frozenset(d.strip() for item in disable for d in item.split(",") if d.strip()),
+            html_fallback: bool = True, languages: tuple[str, ...] = ()) -> Config:
+    return Config(outlet_rules=not no_outlet_rules, outlet=outlet, disable=_names(disable),
                   rules_dir=Path(rules_dir) if rules_dir else None,
-                  max_removed_share=max_share, timeout=timeout, html_fallback=html_fallback)
+                  max_removed_share=max_share, timeout=timeout, html_fallback=html_fallback,
+                  languages=_names(languages) or None)
 
 
 def _prepare(config: Config):
@@ -40,6 +45,10 @@ _common = [
                  help="Switch off rules by id, category or pack (repeat or comma-separate)."),
     click.option("--rules-dir", type=click.Path(exists=True, file_okay=False),
                  help="Use another rule tree instead of the bundled one."),
+    click.option("--language", "languages", multiple=True, metavar="CODE|all",
+                 help="Apply these language packs (de, es, fr, it, pt, ru; repeat or "
+                      "comma-separate) to every article, or all of them, instead of leaving out "
+                      "those of languages an article is clearly not in."),
 ]
 
 
@@ -76,7 +85,7 @@ def main() -> None:
               help="Progress bar on stderr (default: when stderr is a terminal).")
 @common
 def clean(inputs, output, fmt, max_share, timeout, workers, stats_file, resume, no_html_fallback,
-          progress, no_outlet_rules, outlet, disable, rules_dir):
+          progress, no_outlet_rules, outlet, disable, rules_dir, languages):
     """Clean articles: files, directories (.txt .html .jsonl[.gz|.zst] .warc[.gz]) or - for stdin.
 
     Writes one record per input article, in input order. A bad record gets an `error` field
@@ -85,7 +94,7 @@ def clean(inputs, output, fmt, max_share, timeout, workers, stats_file, resume, 
     from .batch import run
 
     config = _config(no_outlet_rules, outlet, disable, rules_dir, max_share, timeout,
-                     html_fallback=not no_html_fallback)
+                     html_fallback=not no_html_fallback, languages=languages)
     _prepare(config)
     if not inputs:
         inputs = ("-",)
@@ -100,12 +109,12 @@ def clean(inputs, output, fmt, max_share, timeout, workers, stats_file, resume, 
 @click.option("--url", help="The article's URL (chooses the outlet).")
 @click.option("--color/--no-color", default=None, help="Colour (default: when stdout is a terminal).")
 @common
-def explain(file, url, color, no_outlet_rules, outlet, disable, rules_dir):
+def explain(file, url, color, no_outlet_rules, outlet, disable, rules_dir, languages):
     """Print the article with every removed span marked with its rule id and category."""
     from .ingest import document_from_bytes
     from .pipeline import clean_document
 
-    config = _config(no_outlet_rules, outlet, disable, rules_dir)
+    config = _config(no_outlet_rules, outlet, disable, rules_dir, languages=languages)
     rules = _prepare(config)
     data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     doc = document_from_bytes(file, data, html=None)
@@ -171,6 +180,8 @@ def rules_show(rule_id, rules_dir):
         raise click.ClickException(f"unknown rule id {rule_id!r} (see 'cleaner rules list')")
     click.echo(f"id:          {rule.id}\ncategory:    {rule.category}\nfile:        {rule.file}")
     click.echo(f"description: {rule.description}")
+    if rule.language:
+        click.echo(f"language:    {rule.language} (left out for articles clearly in another)")
     if rule.detector:
         click.echo(f"detector:    {rule.detector}")
     else:

@@ -90,7 +90,8 @@ class _View:
 def rules_for(doc: Document, rules: RuleSet, config: Config) -> list[Rule]:
     """The pattern rules that apply to this document, in the order they run."""
     pack = doc.outlet if config.outlet_rules else None
-    return _ordered(rules, pack.slug if pack is not None else None, config.disable)
+    return _ordered(rules, pack.slug if pack is not None else None, config.disable,
+                    languages=doc.languages)
 
 
 def detectors_for(rules: RuleSet, config: Config) -> list[Rule]:
@@ -98,9 +99,10 @@ def detectors_for(rules: RuleSet, config: Config) -> list[Rule]:
 
 
 def _ordered(rules: RuleSet, slug: str | None, disable: frozenset[str],
-             detectors: bool = False) -> list[Rule]:
-    """The enabled pattern rules (generic plus one outlet pack) in the order they run, or the
-    enabled detectors in theirs; worked out once per rule set and selection."""
+             detectors: bool = False, languages: frozenset[str] | None = None) -> list[Rule]:
+    """The enabled pattern rules (generic plus one outlet pack; of the language packs, those
+    of `languages`, None: all) in the order they run, or the enabled detectors in theirs;
+    worked out once per rule set and selection."""
     def make() -> list[Rule]:
         if detectors:
             order = list(DETECTORS)
@@ -108,11 +110,12 @@ def _ordered(rules: RuleSet, slug: str | None, disable: frozenset[str],
                           key=lambda r: order.index(r.detector))
         pack = rules.outlet(slug) if slug is not None else None
         chosen = [r for r in (*rules.generic, *(pack.rules if pack is not None else ()))
-                  if r.pattern is not None and rules.enabled(r, disable)]
+                  if r.pattern is not None and rules.enabled(r, disable)
+                  and r.reads(languages)]
         chosen.sort(key=lambda r: (r.outlet is None, PHASES[r.category]))
         return chosen
 
-    return rules.once(("order", slug, disable, detectors), make)
+    return rules.once(("order", slug, disable, detectors, languages), make)
 
 
 def apply_rules(doc: Document, rules: RuleSet, config: Config,
@@ -192,7 +195,7 @@ def _pattern_round(view: _View, spans: dict, pattern_rules: list[Rule], rules: R
     """
     doc = view.doc
     # which input lines hold one of each rule's required literals (rules absent: all lines)
-    maybe = for_document(rules, doc.outlet).candidates(doc.text, doc.lines)
+    maybe = for_document(rules, doc.outlet, doc.languages).candidates(doc.text, doc.lines)
     if view.plan is None:       # a view serves one list of rules (see _until_settled)
         view.plan = _active(pattern_rules, maybe)
     active = view.plan

@@ -32,6 +32,10 @@ class Config:
     # HTML: trafilatura may try its fallback extractors (readability, jusText) when its own
     # result looks poor; False skips them (trafilatura's fast mode): ~20% less time per page
     html_fallback: bool = True
+    # The language packs (rules/generic/lang_*.toml) to apply: None judges each article's
+    # language and leaves out the packs of languages it is clearly not in; a set names them
+    # ({"it", "fr"}: those packs only, on every article; {"all"}: every pack, on every article)
+    languages: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +90,7 @@ class Document:
     lines: list[Line] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
     outlet: Any = None                                     # cleaner.rules.OutletPack or None
+    languages: frozenset[str] | None = None    # the language packs that apply (None: all)
     fields: dict[str, Any] = field(default_factory=dict)
     provenance: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)

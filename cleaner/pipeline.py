@@ -1,8 +1,9 @@
-"""ingest -> segment -> outlet -> rules -> metadata -> result, for one document."""
+"""ingest -> segment -> language -> outlet -> rules -> metadata -> result, for one document."""
 from __future__ import annotations
 
 from .html import from_html
 from .engine import DocumentTimeout, apply_rules
+from .language import check as check_languages, judge
 from .metadata import extract
 from .model import Config, Document, Removal, Result
 from .outlets import choose
@@ -15,6 +16,7 @@ DEFAULT = Config()
 def ruleset(config: Config) -> RuleSet:
     rules = load_rules(config.rules_dir)
     rules.check_selection(config.disable)
+    check_languages(config, rules)
     return rules
 
 
@@ -32,6 +34,7 @@ def clean_document(doc: Document, config: Config = DEFAULT, rules: RuleSet | Non
         if doc.error:
             return Result.failed(doc.id, doc.error, doc.extra)
     segment(doc)
+    judge(doc, rules, config)
     try:
         pack, via = choose(doc, rules, config)
         doc.outlet = pack

@@ -1158,16 +1158,20 @@ def fingerprints_of(rules) -> Fingerprints:
         [f for pack in rules.outlets for f in pack.fingerprints], scanner_of(rules)))
 
 
-def for_document(rules, pack) -> Prefilter:
-    """The prefilter for the generic rules plus one outlet pack (or none), built once per
-    rule set and pack."""
-    return rules.once(("prefilter", pack.slug if pack is not None else None), lambda: Prefilter(
-        list(rules.generic) + list(pack.rules if pack is not None else ()), scanner_of(rules)))
+def for_document(rules, pack, languages: frozenset[str] | None = None) -> Prefilter:
+    """The prefilter for the generic rules (of the language packs, those of `languages`;
+    None: all) plus one outlet pack (or none), built once per rule set, pack and languages."""
+    return rules.once(("prefilter", pack.slug if pack is not None else None, languages),
+                      lambda: Prefilter([r for r in rules.generic if r.reads(languages)]
+                                        + list(pack.rules if pack is not None else ()),
+                                        scanner_of(rules)))
 
 
 def warm(rules) -> None:
-    """Build the prefilters of every outlet pack now (before worker processes are forked)."""
-    for_document(rules, None)
+    """Build the prefilters of every outlet pack now (before worker processes are forked):
+    with every language pack, and with none (an article clearly in a language no pack is
+    written for, English above all)."""
     fingerprints_of(rules)
-    for pack in rules.outlets:
-        for_document(rules, pack)
+    for pack in (None, *rules.outlets):
+        for languages in (None, frozenset()):
+            for_document(rules, pack, languages)

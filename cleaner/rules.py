@@ -54,10 +54,15 @@ class Rule:
     passes: tuple[str, ...] = ()
     fails: tuple[str, ...] = ()
     outlet: str | None = None       # slug of the outlet pack, None for generic rules
+    language: str | None = None     # the language its file is written for ([pack] language)
 
     @property
     def groups(self) -> tuple[str, ...]:
         return ("generic",) if self.outlet is None else ("outlet", self.outlet)
+
+    def reads(self, languages: frozenset[str] | None) -> bool:
+        """Whether the rule applies to an article that may be in `languages` (None: any)."""
+        return languages is None or self.language is None or self.language in languages
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +84,13 @@ class RuleSet:
     agencies: dict[str, str] = field(default_factory=dict)   # folded alias -> canonical name
     photo: dict[str, str] = field(default_factory=dict)      # photo-only agencies, same shape
     months: dict[str, int] = field(default_factory=dict)     # folded month name -> 1..12
+    # lower-cased common word -> the languages it is common in (vocab/languages.toml)
+    words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @functools.cached_property
+    def languages(self) -> tuple[str, ...]:
+        """The languages of the generic packs that declare one, sorted."""
+        return tuple(sorted({r.language for r in self.generic if r.language is not None}))
 
     @functools.cached_property
     def by_id(self) -> dict[str, Rule]:
@@ -161,10 +173,12 @@ def load_rules(rules_dir: Path | None = None) -> RuleSet:
         raise RuleError(f"{root}: not a rule tree (no generic/ folder)")
     seen: dict[str, str] = {}
     generic: list[Rule] = []
+    words = _languages(root / "vocab" / "languages.toml")
+    listed = {lang for langs in words.values() for lang in langs}
     for path in sorted((root / "generic").glob("*.toml")):
         data = _read(path)
         _no_unknown(path, data, {"rule", "pack"}, "top-level table")
-        generic.extend(_rules(path, data, None, seen))
+        generic.extend(_rules(path, data, None, seen, _pack_language(path, data, listed)))
     outlets = []
     slugs: dict[str, str] = {}
     for path in sorted((root / "outlets").glob("*.toml")) if (root / "outlets").is_dir() else ():
@@ -178,7 +192,7 @@ def load_rules(rules_dir: Path | None = None) -> RuleSet:
     agencies, photo = _vocab(root / "vocab" / "agencies.toml")
     months = _months(root / "vocab" / "months.toml")
     generic.sort(key=lambda r: (r.detector is not None, PHASES[r.category]))
-    return RuleSet(tuple(generic), tuple(outlets), agencies, photo, months)
+    return RuleSet(tuple(generic), tuple(outlets), agencies, photo, months, words)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -209,7 +223,22 @@ def _strings(path: Path, rid: str, key: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _rules(path: Path, data: dict, outlet: str | None, seen: dict[str, str]) -> list[Rule]:
+def _pack_language(path: Path, data: dict, listed: set[str]) -> str | None:
+    """A generic file's `[pack] language = "xx"`: its rules are for articles in that language
+    (one with a word list in vocab/languages.toml, so that cleaner/language.py can judge it)."""
+    pack = data.get("pack", {})
+    if not isinstance(pack, dict):
+        raise RuleError(f"{path}: 'pack' must be a table ([pack])")
+    _no_unknown(path, pack, {"language"}, "[pack]")
+    language = pack.get("language")
+    if language is not None and language not in listed:
+        raise RuleError(f"{path}: [pack] language {language!r} has no word list in "
+                        f"vocab/languages.toml (listed: {', '.join(sorted(listed)) or 'none'})")
+    return language
+
+
+def _rules(path: Path, data: dict, outlet: str | None, seen: dict[str, str],
+           language: str | None = None) -> list[Rule]:
     raw = data.get("rule", [])
     if not isinstance(raw, list):
         raise RuleError(f"{path}: 'rule' must be an array of tables ([[rule]])")
@@ -268,7 +297,7 @@ def _rules(path: Path, data: dict, outlet: str | None, seen: dict[str, str]) -> 
             unless=_compile(path, rid, "unless", r["unless"]) if "unless" in r else None,
             agencies=_strings(path, rid, "agencies", r.get("agencies", [])),
             require=require, max_words=r.get("max_words"), source=r.get("source", ""),
-            passes=passes, fails=fails, outlet=outlet))
+            passes=passes, fails=fails, outlet=outlet, language=language))
     return out
 
 
@@ -313,6 +342,29 @@ def _vocab(path: Path) -> tuple[dict[str, str], dict[str, str]]:
                 table[fold(alias)] = name
         tables.append(table)
     return tables[0], tables[1]
+
+
+def _languages(path: Path) -> dict[str, tuple[str, ...]]:
+    """Common words by language (optional: without them every pack reads every article)."""
+    if not path.is_file():
+        return {}
+    data = _read(path)
+    owners: dict[str, list[str]] = {}
+    for language, entry in data.items():
+        where = f"{path}: [{language}]"
+        if not isinstance(entry, dict):
+            raise RuleError(f"{where} must be a table holding words = [...]")
+        _no_unknown(path, entry, {"words"}, f"[{language}]")
+        words = entry.get("words")
+        if not isinstance(words, list) or not words or not all(
+                isinstance(w, str) and w and w == w.lower() and not any(c.isspace() for c in w)
+                for w in words):
+            raise RuleError(f"{where}: words must list lower-case words without spaces")
+        for word in words:
+            if language in owners.setdefault(word, []):
+                raise RuleError(f"{where}: {word!r} is listed twice")
+            owners[word].append(language)
+    return {w: tuple(langs) for w, langs in owners.items()}
 
 
 def _months(path: Path) -> dict[str, int]:

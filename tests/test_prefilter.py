@@ -129,7 +129,7 @@ def takes(candidates, line, lines) -> bool:
 def test_results_are_the_same_without_the_prefilter(monkeypatch):
     texts = [p.read_text(encoding="utf-8") for p in SEEDS]
     with_filter = [clean(t).to_dict() for t in texts]
-    monkeypatch.setattr(engine, "for_document", lambda rules, pack: Prefilter(()))
+    monkeypatch.setattr(engine, "for_document", lambda rules, pack, languages=None: Prefilter(()))
     without = [clean(t).to_dict() for t in texts]
     assert with_filter == without
     assert prefilter.needles(r"(?i)^read more$") == (frozenset({"read more"}),)
