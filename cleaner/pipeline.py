@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .html import from_html
 from .engine import DocumentTimeout, apply_rules
-from .language import check as check_languages, judge
+from .language import check as check_languages, judge, settle
 from .metadata import extract
 from .model import Config, Document, Removal, Result
 from .outlets import choose
@@ -39,7 +39,11 @@ def clean_document(doc: Document, config: Config = DEFAULT, rules: RuleSet | Non
         pack, via = choose(doc, rules, config)
         doc.outlet = pack
         doc.fields["_outlet_via"] = f"outlet:{via}" if via else "outlet"
+        warned = len(doc.warnings)
         apply_rules(doc, rules, config)
+        while settle(doc, rules, config, lambda: kept_paragraphs(doc)):
+            doc.hits, doc.warnings[warned:] = [], []    # again, with the packs it now needs
+            apply_rules(doc, rules, config)
     except DocumentTimeout:
         return Result.failed(doc.id, f"rule matching took longer than {config.timeout:g} s",
                              doc.extra)
@@ -49,6 +53,12 @@ def clean_document(doc: Document, config: Config = DEFAULT, rules: RuleSet | Non
 
 def body_of(doc: Document) -> str:
     """The kept text: each line minus its removed spans, blank-line separated."""
+    return "\n\n".join(kept_paragraphs(doc))
+
+
+def kept_paragraphs(doc: Document) -> list[str]:
+    """The body's paragraphs: each kept line minus its removed spans (the pieces left of a
+    line joined by a space)."""
     cuts: dict[int, list[tuple[int, int]]] = {}
     for hit in doc.hits:
         cuts.setdefault(hit.line, []).append((hit.start, hit.end))
@@ -65,7 +75,7 @@ def body_of(doc: Document) -> str:
         kept = [p.strip() for p in pieces if p.strip()]
         if kept:
             paragraphs.append(" ".join(kept))
-    return "\n\n".join(paragraphs)
+    return paragraphs
 
 
 def to_result(doc: Document) -> Result:

@@ -125,3 +125,28 @@ def test_a_malformed_word_list_is_refused(tmp_path, table, message):
     (tree / "vocab" / "languages.toml").write_text(table, encoding="utf-8")
     with pytest.raises(RuleError, match=message):
         load_rules(tree)
+
+
+# Judged English on its 55 words of prose; the newsletter line goes, and what is left is too
+# little prose to judge: a second run would read it with every pack.
+SHRINKS = """A powerful storm hit the Gulf Coast on Wednesday, cutting power to thousands of homes along the shore.
+
+Roads were closed across three counties.
+
+Schools will stay shut until Friday.
+
+Crews worked through the night there.
+
+Shelters opened in two nearby towns.
+
+CONTINUA DEPOIS DA PUBLICIDADE
+
+Sign up for our free morning newsletter to get the latest news, analysis and opinion from our reporters delivered straight to your inbox every weekday before breakfast, and never miss a story."""
+
+
+def test_cleaning_the_body_again_brings_in_no_pack_the_first_run_left_out():
+    assert judged(SHRINKS) == frozenset()
+    result = clean(SHRINKS)
+    assert judged(result.body) is None
+    assert "generic.pt.advertisement" in [r.rule for r in result.removed]
+    assert clean(result.body).removed == ()
